@@ -1,0 +1,138 @@
+// complysim — counter-based random streams (model-spec.md section 8).
+//
+// Every draw comes from Random123's Philox4x32-10. A run's key is derived from
+// (scenario seed, sweep point, replicate); a stream's counter is
+// (day, agent, purpose, block), so any draw can be recomputed independently of
+// thread count, shard split, resume, or decree design (common random numbers).
+#pragma once
+
+#include <Random123/philox.h>
+
+#include <cmath>
+#include <cstdint>
+
+namespace complysim {
+
+/// What a stream is used for; the third counter word. Never reorder: values
+/// are part of the reproducibility contract (changing them changes results).
+enum class Purpose : std::uint32_t {
+  Traits = 1,          ///< a user's traits at day 0
+  HomePlatform = 2,    ///< a user's home platform
+  Network = 3,         ///< network generation (agent = node)
+  Climate = 4,         ///< daily belief pass (publicity)
+  Items = 5,           ///< daily items of a user: count, sensitivity, moderation, sanctions
+  PlatformChoice = 6,  ///< a platform operation's quantal-response choice
+  Escalation = 7,      ///< a regulator's escalation draw
+  Design = 8,          ///< sweep design sampling (scrambling, LHS permutations)
+};
+
+/// Key of one run: 64 bits derived from (seed, point, replicate) by one Philox
+/// encryption of (point, replicate) under the seed, so distinct
+/// (point, replicate) pairs give distinct 128-bit blocks (truncated to 64 bits).
+/// `point` is the sweep sample index, shared by every decree design.
+struct RunKey {
+  std::uint32_t k0 = 0, k1 = 0;
+  static RunKey derive(std::uint64_t seed, std::uint64_t point, std::uint64_t replicate) {
+    r123::Philox4x32 g;
+    r123::Philox4x32::key_type k = {{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
+    r123::Philox4x32::ctr_type c = {{static_cast<std::uint32_t>(point), static_cast<std::uint32_t>(point >> 32),
+                                     static_cast<std::uint32_t>(replicate), static_cast<std::uint32_t>(replicate >> 32)}};
+    auto r = g(c, k);
+    return RunKey{r[0], r[1]};
+  }
+};
+
+/// Day index used for draws made before day 0 (traits, network).
+inline constexpr std::uint32_t kSetupDay = 0xFFFFFFFFu;
+
+/// A stream of uniform numbers for one (key, day, agent, purpose). Draws four
+/// 32-bit words per Philox call; the fourth counter word counts calls.
+/// Cheap to construct; not thread-shared (make one per agent per use).
+class Stream {
+ public:
+  Stream(RunKey key, std::uint32_t day, std::uint32_t agent, Purpose purpose)
+      : key_{{key.k0, key.k1}}, ctr_{{day, agent, static_cast<std::uint32_t>(purpose), 0}} {}
+
+  /// Next raw 32-bit word.
+  std::uint32_t next_u32() {
+    if (pos_ == 4) refill();
+    return buf_[pos_++];
+  }
+  /// Uniform on the open interval (0, 1), 32 bits of resolution.
+  double uniform() { return (static_cast<double>(next_u32()) + 0.5) * 0x1p-32; }
+  /// Uniform float on (0, 1) (for hot paths).
+  float uniform_f() { return (static_cast<float>(next_u32() >> 8) + 0.5f) * 0x1p-24f; }
+  /// Bernoulli draw with probability p (p <= 0 never, p >= 1 always, without consuming when certain).
+  bool bernoulli(double p) {
+    if (p <= 0.0) return false;
+    if (p >= 1.0) return true;
+    return uniform() < p;
+  }
+  /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; bias < n / 2^32).
+  std::uint32_t below(std::uint32_t n) {
+    return static_cast<std::uint32_t>((static_cast<std::uint64_t>(next_u32()) * n) >> 32);
+  }
+  /// Standard normal (Box-Muller, one value per call).
+  double normal() {
+    const double u1 = uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+  /// Gamma(shape, 1) by Marsaglia & Tsang 2000 (shape > 0).
+  double gamma(double shape) {
+    if (shape < 1.0) {
+      const double u = uniform();
+      return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
+    }
+    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    for (;;) {
+      double x, v;
+      do {
+        x = normal();
+        v = 1.0 + c * x;
+      } while (v <= 0.0);
+      v = v * v * v;
+      const double u = uniform();
+      if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+      if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+    }
+  }
+  /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
+  /// Mean 0 or 1 returns exactly 0 or 1.
+  double beta_mean(double mean, double concentration) {
+    if (mean <= 0.0) return 0.0;
+    if (mean >= 1.0) return 1.0;
+    const double x = gamma(mean * concentration), y = gamma((1.0 - mean) * concentration);
+    return x / (x + y);
+  }
+  /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
+  std::uint32_t poisson(double lambda) {
+    if (lambda <= 0.0) return 0;
+    if (lambda < 30.0) {
+      double p = std::exp(-lambda), cdf = p, u = uniform();
+      std::uint32_t k = 0;
+      while (u > cdf && k < 1000) {
+        ++k;
+        p *= lambda / k;
+        cdf += p;
+      }
+      return k;
+    }
+    const double x = std::floor(lambda + std::sqrt(lambda) * normal() + 0.5);
+    return x < 0 ? 0u : static_cast<std::uint32_t>(x);
+  }
+
+ private:
+  void refill() {
+    r123::Philox4x32 g;
+    auto r = g(ctr_, key_);
+    ++ctr_[3];
+    for (int i = 0; i < 4; ++i) buf_[i] = r[i];
+    pos_ = 0;
+  }
+  r123::Philox4x32::key_type key_;
+  r123::Philox4x32::ctr_type ctr_;
+  std::uint32_t buf_[4] = {0, 0, 0, 0};
+  int pos_ = 4;
+};
+
+}  // namespace complysim

@@ -1,0 +1,61 @@
+// complysim — the canonical outcomes (model-spec.md section 7) and the
+// in-memory result of one run.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace complysim {
+
+/// One canonical outcome.
+struct OutcomeSpec {
+  std::string_view name;         ///< canonical name, e.g. "self_censorship_rate"
+  bool per_platform;             ///< [p] in model-spec.md: one value per platform
+  std::string_view unit;         ///< "share", "items/user/day", "requests/day", ...
+  std::string_view description;  ///< one line
+};
+
+/// Index of each outcome in outcome_table(); the order is part of the output format.
+enum class OutcomeId : int {
+  SelfCensorshipRate = 0,
+  LawfulSelfCensorshipRate,
+  SilencedUserShare,
+  PostedPerUserDay,
+  TakedownRequests,
+  TakedownComplianceRate,
+  DataRequestComplianceRate,
+  OverRemovalShare,
+  UnlawfulVisibleShare,
+  UsersSanctionedPer100k,
+  MeanPerceivedRisk,
+  PlatformStatus,
+  PlatformLocalized,
+  EscalationLevel,
+  PlatformRevenue,
+  Count
+};
+
+/// All outcomes in OutcomeId order.
+std::span<const OutcomeSpec> outcome_table();
+/// Index of an outcome by name, or -1.
+int find_outcome(std::string_view name);
+
+/// Run status values stored in /runs/status.
+enum class RunStatus : std::int8_t { Ok = 0, Failed = 1, Missing = -1 };
+
+/// Result of one run. For outcome k with width w_k (1, or the number of
+/// platforms when per_platform):
+///  - summary[k] has w_k values: the mean over the last summary_window_days
+///    (rates as ratio of sums over the window; NaN when the denominator is 0);
+///  - series[k] has records * w_k values, row-major [record][platform], each
+///    record the mean over its record_every_days interval.
+struct RunResult {
+  std::vector<std::vector<double>> summary;   ///< [outcomes][w_k]
+  std::vector<std::vector<double>> series;    ///< [outcomes][records * w_k]
+  std::vector<std::int64_t> record_day;       ///< [records] last day of each record interval
+};
+
+}  // namespace complysim
