@@ -1,0 +1,152 @@
+// complysim — the agent model (model-spec.md sections 2 to 5): users,
+// platforms and regulators stepping one day at a time.
+//
+// Layout: users are a structure of arrays over [n_users]; the social network
+// is CSR (model/network.hpp); a platform's presence in one jurisdiction is an
+// "operation" (platform p in jurisdiction j, index j * n_platforms + p) with its
+// own compliance choices, escalation level and status, since regulators act
+// per country. The daily step is two parallel passes over fixed blocks of
+// users; every reduction sums per-block partials in block order, so results
+// are bitwise identical for any thread count.
+#pragma once
+
+#include "complysim/model/network.hpp"
+#include "complysim/model/rng.hpp"
+#include "complysim/scenario.hpp"
+#include "complysim/simulation/outcomes.hpp"
+
+#include <Eigen/Core>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace complysim {
+
+/// Platform status codes, as written to `platform_status`.
+enum class PlatformStatus : int { Active = 0, Throttled = 1, Suspended = 2, Exited = 3 };
+
+/// Number of sensitivity bins in which a platform tallies the items posted on
+/// it; its expected-utility estimate works on these bins.
+inline constexpr int kSensitivityBins = 20;
+
+/// Per-user state, structure of arrays. All arrays have shape [n_users].
+struct Users {
+  Eigen::ArrayXf grievance;        ///< g in [0, 1] (Beta; Epstein 2002)
+  Eigen::ArrayXf risk_aversion;    ///< rho in [0, 1] (Beta)
+  Eigen::ArrayXf isolation_fear;   ///< phi in [0, 1] (Beta; Noelle-Neumann 1974)
+  Eigen::ArrayXf activity;         ///< mean intended political items per day (log-normal)
+  Eigen::ArrayXf perceived_risk;   ///< pi-hat in [0, 1]
+  Eigen::ArrayXf uncertainty;      ///< u in [0, 1], starts at 1
+  Eigen::ArrayXf climate;          ///< q in [0, 1]: share of neighbours visibly speaking (today)
+  std::vector<std::int8_t> ambiguity;      ///< a = +1 (ambiguity averse) or -1
+  std::vector<std::uint8_t> platform;      ///< home platform index
+  std::vector<std::uint8_t> jurisdiction;  ///< jurisdiction index (contiguous ranges)
+  std::vector<std::int32_t> silent_until;  ///< posts nothing while day < silent_until
+  std::vector<std::int32_t> last_post_day; ///< last day the user posted (any item)
+  /// What neighbours can see of a user; packed so the network pass reads one 8-byte word per neighbour.
+  struct Visible {
+    std::int32_t last_visible_day;   ///< last day one of its items was still visible at day end
+    std::int32_t last_sanction_day;  ///< last day it was sanctioned
+  };
+  std::vector<Visible> visible;
+  std::size_t size() const { return platform.size(); }
+};
+
+/// State of platform p in jurisdiction j (model-spec.md section 4).
+struct Operation {
+  int platform = 0, jurisdiction = 0;
+  std::int64_t users = 0;              ///< users whose home platform this is, in this jurisdiction
+  double compliance = 0.5;             ///< c: share of takedown requests honoured
+  double data_compliance = 0.2;        ///< d: share of data requests answered (needs localised data)
+  double removal_threshold = 1.0;      ///< tau: items with s > tau removed proactively
+  bool localized = false;
+  PlatformStatus status = PlatformStatus::Active;
+  std::int64_t status_until = 0;       ///< day the current throttling/suspension ends (exclusive)
+  int escalation_level = 0;            ///< 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension
+  double credibility_belief = 0.3;     ///< belief that a threatened step is carried out (learned)
+  std::int64_t negative_days = 0;      ///< consecutive days of negative utility (exit rule)
+  double fines_today = 0.0;            ///< fines levied today (relative revenue units)
+  // Counters since the regulator's last review.
+  std::int64_t reg_requests = 0, reg_honoured = 0, reg_data_requests = 0, reg_data_answered = 0, reg_preempted = 0;
+  // Counters since the platform's last review: items posted per sensitivity bin.
+  std::array<std::int64_t, kSensitivityBins> seen_items{};
+  std::int64_t seen_days = 0;
+};
+
+/// The model of one run: build with a scenario and a run key, then step()
+/// day by day; result() aggregates the daily outcomes.
+class Model {
+ public:
+  /// Draws traits, home platforms and the network.
+  /// @param scenario a validated scenario (copied: events change the copy)
+  /// @param key      the run's stream key (RunKey::derive(seed, point, replicate))
+  Model(const Scenario& scenario, RunKey key);
+
+  /// Advances one day (the next day index, starting at 0).
+  void step();
+  /// Day index the next step() will simulate.
+  std::int64_t day() const { return day_; }
+  /// Runs all remaining days.
+  void run_to_end();
+  /// Aggregates the recorded days into records and summaries (model-spec.md section 7).
+  RunResult result() const;
+
+  const Users& users() const { return users_; }
+  const Network& network() const { return network_; }
+  const std::vector<Operation>& operations() const { return ops_; }
+  const Scenario& scenario() const { return s_; }
+
+  /// Daily (numerator, denominator) of every outcome column; the value of a
+  /// day is num / den. Shape: [days][outcome columns]. Public for tests.
+  struct DailyValue { double num = 0, den = 0; };
+  const std::vector<std::vector<DailyValue>>& daily() const { return daily_; }
+  /// Column of outcome k (platform p for per-platform outcomes) in a daily row.
+  int column(OutcomeId k, int p = 0) const { return column_offset_[static_cast<int>(k)] + p; }
+
+ private:
+  void apply_events();
+  void expire_statuses();
+  void belief_pass();
+  void item_pass();
+  struct BlockCounters;
+  void user_items(BlockCounters& c, std::size_t i);
+  void regulator_reviews();
+  void platform_reviews();
+  void apply_step(Operation& op, int new_level);
+  void record_day();
+
+  Scenario s_;
+  RunKey key_;
+  std::int64_t day_ = 0;
+  int n_platforms_ = 0, n_jurisdictions_ = 0;
+  Users users_;
+  Network network_;
+  std::vector<Operation> ops_;
+  std::vector<std::int64_t> users_with_grievance_;  ///< [jurisdiction]: users with g > T at day 0
+  std::vector<std::int64_t> sanctions_yesterday_;   ///< [jurisdiction]
+  std::size_t next_event_ = 0;
+
+  /// Counts of one block of users for one day; summed in block order.
+  struct BlockCounters {
+    std::int64_t intended = 0, self_censored = 0, intended_lawful = 0, lawful_self_censored = 0;
+    std::int64_t posted = 0, removed = 0, removed_lawful = 0, unlawful_posted = 0, unlawful_visible = 0;
+    std::int64_t silenced = 0;
+    double risk_sum = 0;
+    std::vector<std::int64_t> requests, honoured, data_requests, data_answered, preempted, wrongful, handovers, proactive;  ///< [operations]
+    std::vector<std::int64_t> sanctions;  ///< [jurisdictions]
+    std::vector<std::int64_t> items;      ///< [operations * kSensitivityBins] posted items per bin
+    void reset(std::size_t n_ops, std::size_t n_jur);
+  };
+  std::vector<BlockCounters> blocks_;
+  std::vector<double> activity_;  ///< [operations] today's activity factor
+  std::vector<std::vector<DailyValue>> daily_;
+  std::vector<int> column_offset_;
+  int columns_ = 0;
+};
+
+/// Daily activity factor of a platform status: 1 active, 1 - throttle_severity
+/// throttled, 0 suspended or exited (model-spec.md section 4).
+double activity_factor(PlatformStatus status, double throttle_severity);
+
+}  // namespace complysim
