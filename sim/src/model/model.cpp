@@ -254,14 +254,11 @@ void Model::belief_pass() {
 // review, takedown and data requests, identification and sanctions.
 void Model::item_pass() {
   const auto n = users_.size();
-  const auto& pop = s_.population;
-  const auto& bel = s_.beliefs;
-  const double T = pop.speak_threshold;
+  const double T = s_.population.speak_threshold;
   const auto day = static_cast<std::int32_t>(day_);
-  const auto P = static_cast<std::size_t>(n_platforms_);
-  std::vector<double> act(ops_.size());
+  activity_.resize(ops_.size());
   for (std::size_t o = 0; o < ops_.size(); ++o)
-    act[o] = activity_factor(ops_[o].status, s_.jurisdictions[static_cast<std::size_t>(ops_[o].jurisdiction)].regulator.throttle_severity);
+    activity_[o] = activity_factor(ops_[o].status, s_.jurisdictions[static_cast<std::size_t>(ops_[o].jurisdiction)].regulator.throttle_severity);
 
   // A user with g > T who posted nothing in the last 30 days (fewer at the start) is silenced.
   const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
