@@ -1,0 +1,281 @@
+// Property and invariant tests of the agent model (model-spec.md sections 2-5;
+// issue 3 item 9). Each could fail if a rule were implemented differently.
+#include "complysim/model/model.hpp"
+#include "complysim/simulation/run.hpp"
+
+#include <catch2/catch.hpp>
+#include <oneapi/tbb/global_control.h>
+
+#include <cmath>
+#include <cstring>
+
+using namespace complysim;
+
+namespace {
+
+Scenario tiny(std::int64_t users = 3000, std::int64_t days = 120) {
+  Scenario s;
+  s.simulation.days = days;
+  s.simulation.record_every_days = 10;
+  s.simulation.summary_window_days = 30;
+  s.population.users = users;
+  PlatformParams a;
+  a.name = "global_social";
+  a.market_share = 0.6;
+  a.reputation_weight = 200;
+  PlatformParams b;
+  b.name = "short_video";
+  b.market_share = 0.4;
+  b.reputation_weight = 10;
+  b.initial_compliance = 0.9;
+  s.platforms = {a, b};
+  JurisdictionParams j;
+  j.name = "default";
+  j.law = s.law;
+  j.regulator = s.regulator;
+  s.jurisdictions = {j};
+  return s;
+}
+
+/// Re-syncs the single jurisdiction with the top-level law and regulator after a test edits them.
+void sync(Scenario& s) {
+  for (auto& j : s.jurisdictions) {
+    j.law = s.law;
+    j.regulator = s.regulator;
+  }
+}
+
+double col_value(const Model& m, std::size_t day, OutcomeId k, int p = 0) {
+  const auto& v = m.daily()[day][static_cast<std::size_t>(m.column(k, p))];
+  return v.num / v.den;
+}
+
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+bool same_result(const RunResult& x, const RunResult& y) {
+  if (x.summary.size() != y.summary.size() || x.record_day != y.record_day) return false;
+  for (std::size_t k = 0; k < x.summary.size(); ++k)
+    if (!same_bits(x.summary[k], y.summary[k]) || !same_bits(x.series[k], y.series[k])) return false;
+  return true;
+}
+
+const RunKey kKey = RunKey::derive(42, 0, 0);
+
+}  // namespace
+
+TEST_CASE("no enforcement and no fear of isolation: nothing is self-censored", "[model][invariant]") {
+  Scenario s = tiny();
+  s.regulator.monitoring_rate = 0;
+  s.beliefs.prior_risk = 0;
+  s.population.isolation_fear_mean = 0;
+  sync(s);
+  Model m(s, kKey);
+  m.run_to_end();
+  double intended = 0;
+  for (std::size_t t = 0; t < m.daily().size(); ++t) {
+    const auto& v = m.daily()[t][static_cast<std::size_t>(m.column(OutcomeId::SelfCensorshipRate))];
+    CHECK(v.num == 0.0);
+    intended += v.den;
+  }
+  CHECK(intended > 1000);  // the test would be empty if nobody intended to speak
+  const auto r = m.result();
+  CHECK(r.summary[static_cast<int>(OutcomeId::SelfCensorshipRate)][0] == 0.0);
+}
+
+TEST_CASE("a bright-line rule enforced as written chills no lawful speech", "[model][invariant]") {
+  Scenario s = tiny();
+  s.law.vagueness = 0;
+  s.law.enforcement_breadth = 0;
+  s.population.isolation_fear_mean = 0;
+  s.regulator.monitoring_rate = 0.3;  // heavy enforcement: unlawful speech is chilled
+  s.law.identification = 0.8;
+  sync(s);
+  Model m(s, kKey);
+  m.run_to_end();
+  const auto r = m.result();
+  CHECK(r.summary[static_cast<int>(OutcomeId::LawfulSelfCensorshipRate)][0] == 0.0);
+  for (double x : r.series[static_cast<int>(OutcomeId::LawfulSelfCensorshipRate)]) CHECK((x == 0.0 || std::isnan(x)));
+  // ...while unlawful items are chilled, so the invariant is not vacuous.
+  CHECK(r.summary[static_cast<int>(OutcomeId::SelfCensorshipRate)][0] > 0.0);
+  CHECK(r.summary[static_cast<int>(OutcomeId::MeanPerceivedRisk)][0] > s.beliefs.prior_risk);
+}
+
+TEST_CASE("a platform whose compliance stays at target is never escalated against", "[model][invariant]") {
+  Scenario s = tiny();
+  s.law.data_localization = false;
+  s.regulator.monitoring_rate = 0.2;
+  s.regulator.review_days = 10;
+  s.regulator.escalation_credibility = 1.0;
+  for (auto& p : s.platforms) {
+    p.initial_compliance = 1.0;
+    p.learning_rate = 0.0;
+  }
+  s.platforms[1].initial_compliance = 0.0;  // the other one falls short and is escalated against
+  sync(s);
+  Model m(s, kKey);
+  m.run_to_end();
+  double max_level_compliant = 0, max_level_short = 0, requests = 0;
+  for (std::size_t t = 0; t < m.daily().size(); ++t) {
+    max_level_compliant = std::max(max_level_compliant, col_value(m, t, OutcomeId::EscalationLevel, 0));
+    max_level_short = std::max(max_level_short, col_value(m, t, OutcomeId::EscalationLevel, 1));
+    requests += col_value(m, t, OutcomeId::TakedownRequests);
+  }
+  CHECK(requests > 0);
+  CHECK(max_level_compliant == 0.0);
+  CHECK(max_level_short >= 3.0);
+}
+
+TEST_CASE("a throttle event cuts that platform's revenue by throttle_severity for its days", "[model][invariant]") {
+  Scenario s = tiny(2000, 60);
+  s.regulator.monitoring_rate = 0;  // no regulator escalation interferes
+  s.regulator.throttle_severity = 0.35;
+  sync(s);
+  Event e;
+  e.day = 10;
+  e.action = "throttle";
+  e.platform = "global_social";
+  e.days = 20;
+  s.events = {e};
+  Model m(s, kKey);
+  m.run_to_end();
+  const double base = col_value(m, 0, OutcomeId::PlatformRevenue, 0);
+  REQUIRE(base > 0);
+  for (std::size_t t = 0; t < 60; ++t) {
+    const double expected = (t >= 10 && t < 30) ? base * (1.0 - 0.35) : base;
+    CHECK(col_value(m, t, OutcomeId::PlatformRevenue, 0) == Approx(expected).epsilon(1e-12));
+    CHECK(col_value(m, t, OutcomeId::PlatformStatus, 0) == ((t >= 10 && t < 30) ? 1.0 : 0.0));
+    CHECK(col_value(m, t, OutcomeId::PlatformRevenue, 1) == col_value(m, 0, OutcomeId::PlatformRevenue, 1));
+  }
+}
+
+TEST_CASE("outputs are bitwise identical at 1, 2 and 8 threads", "[model][reproducibility]") {
+  Scenario s = tiny(20000, 40);  // several blocks of users
+  s.regulator.monitoring_rate = 0.2;
+  sync(s);
+  RunResult r1, r2, r8;
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 1);
+    r1 = simulate(s, kKey);
+  }
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 2);
+    r2 = simulate(s, kKey);
+  }
+  {
+    tbb::global_control c(tbb::global_control::max_allowed_parallelism, 8);
+    r8 = simulate(s, kKey);
+  }
+  CHECK(same_result(r1, r2));
+  CHECK(same_result(r1, r8));
+  // A different replicate key gives different results.
+  CHECK_FALSE(same_result(r1, simulate(s, RunKey::derive(42, 0, 1))));
+}
+
+TEST_CASE("common random numbers: traits and network do not depend on the decree", "[model][reproducibility]") {
+  Scenario a = tiny(), b = tiny();
+  b.law.vagueness = 0.4;
+  b.regulator.monitoring_rate = 0.5;
+  sync(b);
+  Model ma(a, kKey), mb(b, kKey);
+  CHECK((ma.users().grievance == mb.users().grievance).all());
+  CHECK((ma.users().activity == mb.users().activity).all());
+  CHECK(ma.users().platform == mb.users().platform);
+  CHECK(ma.network().neighbors == mb.network().neighbors);
+}
+
+TEST_CASE("more monitoring raises perceived risk and self-censorship", "[model][mechanism]") {
+  auto run = [](double monitoring) {
+    Scenario s = tiny();
+    s.regulator.monitoring_rate = monitoring;
+    sync(s);
+    return simulate(s, kKey);
+  };
+  const auto lo = run(0.01), hi = run(0.3);
+  const int risk = static_cast<int>(OutcomeId::MeanPerceivedRisk), sc = static_cast<int>(OutcomeId::SelfCensorshipRate);
+  CHECK(hi.summary[risk][0] > lo.summary[risk][0]);
+  CHECK(hi.summary[sc][0] > lo.summary[sc][0]);
+}
+
+TEST_CASE("vagueness chills lawful speech", "[model][mechanism]") {
+  auto run = [](double vagueness) {
+    Scenario s = tiny();
+    s.law.vagueness = vagueness;
+    s.regulator.monitoring_rate = 0.1;
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::LawfulSelfCensorshipRate)][0];
+  };
+  CHECK(run(0.3) > run(0.02));
+}
+
+TEST_CASE("sanctioned users fall silent for silence_days", "[model][mechanism]") {
+  Scenario s = tiny(3000, 60);
+  s.regulator.monitoring_rate = 0.5;
+  s.regulator.prosecution_rate = 1.0;
+  s.law.identification = 1.0;
+  s.beliefs.silence_days = 20;
+  sync(s);
+  Model m(s, kKey);
+  for (int t = 0; t < 30; ++t) m.step();
+  int silenced_now = 0;
+  for (std::size_t i = 0; i < m.users().size(); ++i) {
+    const auto& v = m.users().visible[i];
+    if (v.last_sanction_day >= 0) {
+      CHECK(m.users().silent_until[i] == v.last_sanction_day + 21);
+      if (m.users().silent_until[i] > 29) {
+        ++silenced_now;
+        CHECK(m.users().last_post_day[i] <= v.last_sanction_day);
+        CHECK(m.users().perceived_risk[static_cast<Eigen::Index>(i)] > 0.5f);
+      }
+    }
+  }
+  CHECK(silenced_now > 0);
+}
+
+TEST_CASE("notices that state their legal basis lower rule uncertainty", "[model][mechanism]") {
+  auto mean_u = [](double transparency) {
+    Scenario s = tiny(3000, 60);
+    s.law.transparency = transparency;
+    s.regulator.monitoring_rate = 0.3;
+    for (auto& p : s.platforms) p.initial_compliance = 1.0;
+    sync(s);
+    Model m(s, kKey);
+    m.run_to_end();
+    return static_cast<double>(m.users().uncertainty.mean());
+  };
+  CHECK(mean_u(0.0) == 1.0);
+  CHECK(mean_u(1.0) < 1.0);
+}
+
+TEST_CASE("coordinated regulators escalate together", "[model][mechanism]") {
+  // global_social never complies; only VN monitors, so only VN has cause to escalate.
+  auto levels = [](const std::string& group) {
+    Scenario s = tiny(4000, 61);
+    s.law.data_localization = false;
+    s.regulator.review_days = 30;
+    s.regulator.escalation_credibility = 1.0;
+    s.regulator.coordination_group = group;
+    for (auto& p : s.platforms) p.learning_rate = 0.0;
+    s.platforms[0].initial_compliance = 0.0;
+    s.platforms[1].initial_compliance = 1.0;
+    JurisdictionParams a, b;
+    a.name = "VN";
+    b.name = "TH";
+    a.population_share = b.population_share = 0.5;
+    a.law = b.law = s.law;
+    a.regulator = b.regulator = s.regulator;
+    a.regulator.monitoring_rate = 0.2;
+    b.regulator.monitoring_rate = 0.0;
+    s.jurisdictions = {a, b};
+    Model m(s, kKey);
+    m.run_to_end();
+    // operations: index j * n_platforms + p
+    return std::pair{m.operations()[0].escalation_level, m.operations()[2].escalation_level};
+  };
+  const auto alone = levels(""), together = levels("asean");
+  CHECK(alone.first == 2);
+  CHECK(alone.second == 0);
+  CHECK(together.first == 2);
+  CHECK(together.second == 2);
+}
