@@ -91,15 +91,15 @@
 #define COMPLYSIM_PLATFORMS_FIELDS(X) \
   X(Real, market_share,              0.0,  "share",        0, 1, "Share of users whose home platform this is.", "assumption") \
   X(Real, revenue_per_user_day,      1.0,  "relative",     0, 1e9, "Revenue per user per day.", "assumption: relative units") \
-  X(Real, reputation_weight,         0.5,  "revenue-days", 0, 1e9, "Cost of each wrongful removal or data handover, in per-user revenue-days.", "assumption: high for Facebook-like, low for TikTok-like") \
-  X(Real, moderation_cost,           0.05, "revenue-days", 0, 1e9, "Cost of each request honoured or item removed, in per-user revenue-days.", "assumption") \
+  X(Real, reputation_weight,         50,   "revenue-days", 0, 1e9, "Cost of each wrongful removal or data handover, in days of one user's revenue.", "assumption: high for Facebook-like, low for TikTok-like") \
+  X(Real, moderation_cost,           1.0,  "revenue-days", 0, 1e9, "Cost of each request honoured or item removed proactively, in days of one user's revenue.", "assumption") \
   X(Real, localization_cost,         30,   "revenue-days", 0, 1e9, "One-off cost of localising data, in days of local revenue.", "assumption") \
   X(Real, initial_compliance,        0.5,  "share",        0, 1, "c at day 0: share of takedown requests honoured.", "assumption") \
   X(Real, initial_data_compliance,   0.2,  "share",        0, 1, "d at day 0: share of data requests answered.", "assumption") \
   X(Real, initial_removal_threshold, 1.0,  "sensitivity",  0, 1, "tau at day 0: items above it are removed proactively (1 = none).", "assumption") \
   X(Bool, initially_localized,       false,"",             0, 0, "Whether the platform already holds data in the country.", "assumption") \
   X(Real, learning_rate,             0.2,  "share",        0, 1, "Share of the way c, d and tau move toward each new choice.", "Avenhaus, von Stengel & Zamir 2002; level: assumption") \
-  X(Real, rationality,               20,   "1/revenue",    0, 1e6, "Logit precision lambda of the quantal-response choice.", "McKelvey & Palfrey 1995") \
+  X(Real, rationality,               100,  "1/revenue",    0, 1e6, "Logit precision lambda of the quantal-response choice, per unit of utility/daily revenue.", "McKelvey & Palfrey 1995") \
   X(Bool, can_exit,                  false,"",             0, 0, "Whether the platform may leave the market.", "assumption")
 
 #define COMPLYSIM_JURISDICTION_FIELDS(X) \
