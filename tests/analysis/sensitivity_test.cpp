@@ -75,7 +75,7 @@ void check_within_ci(const SobolIndices& s, const std::vector<double>& first, co
 
 }  // namespace
 
-TEST_CASE("sobol_indices: Ishigami function against its analytic indices", "[sensitivity][sobol][slow]") {
+TEST_CASE("sobol_indices: Ishigami function against its analytic indices", "[sensitivity][sobol]") {
   // Analytic (Ishigami & Homma 1990; Saltelli et al. 2008, section 4.7):
   // V = a^2/8 + b pi^4/5 + b^2 pi^8/18 + 1/2, V1 = (1 + b pi^4/5)^2 / 2, V2 = a^2/8, V3 = 0,
   // V13 = b^2 pi^8 (1/18 - 1/50) = 8 b^2 pi^8 / 225.
@@ -100,7 +100,7 @@ TEST_CASE("sobol_indices: Ishigami function against its analytic indices", "[sen
   }
 }
 
-TEST_CASE("sobol_indices: Sobol G-function against its analytic indices", "[sensitivity][sobol][slow]") {
+TEST_CASE("sobol_indices: Sobol G-function against its analytic indices", "[sensitivity][sobol]") {
   // Analytic (Saltelli & Sobol' 1995): V_i = 1 / (3 (1 + a_i)^2), V = prod (1 + V_i) - 1,
   // S_i = V_i / V, ST_i = V_i prod_{j != i} (1 + V_j) / V.
   const std::vector<double> a = {0, 1, 4.5, 9, 99};

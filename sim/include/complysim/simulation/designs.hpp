@@ -75,7 +75,8 @@ SampleMatrix make_lhs(const std::vector<SweepParameter>& params, std::int64_t n,
 /// block[] records the block of every row; sobol_base = N.
 /// Source: Saltelli et al. 2010, Comput. Phys. Commun. 181:259-270, section 4 / Table 2.
 /// @throws std::invalid_argument if params is empty, 2d exceeds Boost's 3667
-///         dimensions, N < 1, N >= 2^32, or a parameter has min > max or a non-finite bound.
+///         dimensions or d > 125 (block ids are 8-bit), N < 1, N >= 2^32, or a parameter
+///         has min > max or a non-finite bound.
 SampleMatrix make_saltelli(const std::vector<SweepParameter>& params, std::int64_t N, bool scramble,
                            std::uint64_t seed);
 
