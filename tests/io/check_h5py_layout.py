@@ -134,6 +134,39 @@ def run_doc_example(md_path, h5_path):
     assert math.isclose(float(lines[1]), 1000.25), lines
 
 
+def check_reader_errors(exe, tmp, sample):
+    """The C++ reader accepts the sample and names what is wrong with other files."""
+    def read(path):
+        r = subprocess.run([exe, "--read", path], capture_output=True, text=True)
+        return r.returncode, r.stdout.strip()
+
+    assert read(sample) == (0, "ok 3"), read(sample)
+    plain = os.path.join(tmp, "plain.h5")
+    with h5py.File(plain, "w") as f:
+        f["x"] = np.arange(3)
+    rc, out = read(plain)
+    assert rc == 1 and out.startswith("FormatError:") and "plain.h5" in out, out
+    newer = os.path.join(tmp, "newer.h5")
+    with open(sample, "rb") as src, open(newer, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(newer, "r+") as f:
+        f.attrs["format_version"] = np.int64(2)
+    rc, out = read(newer)
+    assert rc == 1 and out.startswith("FormatError:") and "format_version 2" in out, out
+    broken = os.path.join(tmp, "broken.h5")
+    with open(sample, "rb") as src, open(broken, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(broken, "r+") as f:
+        del f["runs/outcomes/platform_revenue"]
+    rc, out = read(broken)
+    assert rc == 1 and out.startswith("FormatError:") and "/runs/outcomes/platform_revenue" in out, out
+    text = os.path.join(tmp, "text.h5")
+    with open(text, "w") as t:
+        t.write("not hdf5\n")
+    rc, out = read(text)
+    assert rc == 1 and out.startswith("H5Error: H5Fopen failed on") and "text.h5" in out, out
+
+
 def main():
     exe, md = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="complysim-h5py-") as tmp:
@@ -142,6 +175,7 @@ def main():
         assert not os.path.exists(path + ".partial")
         check(path)
         run_doc_example(md, path)
+        check_reader_errors(exe, tmp, path)
     print("results file layout OK")
 
 

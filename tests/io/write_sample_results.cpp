@@ -3,16 +3,32 @@
 // 3 runs x 2 platforms x 5 records, run 1 failed; every value of run i,
 // outcome k, platform j is i*1000 + k*10 + j + 0.25 (summary) and
 // i*1e5 + k*100 + (record*width + j) + 0.5 (series).
+//
+// `write_sample_results --read FILE` opens FILE with ResultsReader instead and
+// prints "ok RUNS", or the exception type and message (exit status 1).
 #include <complysim/io/results_file.hpp>
 
 #include <exception>
 #include <iostream>
+#include <string>
 
 int main(int argc, char** argv) {
   using namespace complysim;
   using namespace complysim::io;
+  if (argc == 3 && std::string(argv[1]) == "--read") {
+    try {
+      const ResultsReader r(argv[2]);
+      std::cout << "ok " << r.n_runs() << "\n";
+      return 0;
+    } catch (const FormatError& e) {
+      std::cout << "FormatError: " << e.what() << "\n";
+    } catch (const H5Error& e) {
+      std::cout << "H5Error: " << e.what() << "\n";
+    }
+    return 1;
+  }
   if (argc != 2) {
-    std::cerr << "usage: " << argv[0] << " OUT.h5\n";
+    std::cerr << "usage: " << argv[0] << " OUT.h5 | --read FILE.h5\n";
     return 2;
   }
   try {

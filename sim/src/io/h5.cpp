@@ -19,7 +19,7 @@ void silence_errors() {
 namespace {
 
 herr_t innermost(unsigned n, const H5E_error2_t* err, void* data) {
-  // Walked downward: n == 0 is the innermost (original) error.
+  // Walked upward: n == 0 is the innermost (original) error.
   if (n == 0 && err->desc != nullptr) *static_cast<std::string*>(data) = err->desc;
   return 0;
 }
@@ -28,7 +28,7 @@ herr_t innermost(unsigned n, const H5E_error2_t* err, void* data) {
 
 void fail(std::string_view op, std::string_view where) {
   std::string detail;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, innermost, &detail);
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &detail);
   H5Eclear2(H5E_DEFAULT);
   std::string msg = std::string(op) + " failed on '" + std::string(where) + "'";
   if (!detail.empty()) msg += ": " + detail;

@@ -279,10 +279,22 @@ struct ResultsReader::Impl {
   std::vector<h5::DataSet> params, outcomes, series;
   std::vector<std::size_t> width;
 
+  /// Throws FormatError unless `path` (relative to the root) and every group above it exist.
+  void require(const std::string& path) const {
+    for (std::size_t end = path.find('/'); ; end = path.find('/', end + 1)) {
+      const std::string prefix = path.substr(0, end);
+      if (!h5::exists(file.loc(), prefix))
+        throw FormatError(file.path() + ": not a complysim results file: missing '/" + prefix + "'");
+      if (end == std::string::npos) break;
+    }
+  }
   h5::DataSet open(const std::string& path) const {
-    if (!h5::exists(file.loc(), path.substr(0, path.find('/'))) || !h5::exists(file.loc(), path))
-      throw FormatError(file.path() + ": not a complysim results file: missing '/" + path + "'");
+    require(path);
     return h5::open_dataset(file.loc(), path);
+  }
+  h5::Group group(const std::string& path) const {
+    require(path);
+    return h5::open_group(file.loc(), path);
   }
 
   void load() {
@@ -309,13 +321,13 @@ struct ResultsReader::Impl {
     schema.platforms = h5::read_attr_strings(root, "platforms");
     schema.start_date = prov.start_date;
     {
-      h5::Group pg = h5::open_group(root, "runs/params");
+      h5::Group pg = group("runs/params");
       schema.param_names = h5::read_attr_strings(pg.loc(), "names");
     }
     schema.record_day = h5::read_vector<std::int64_t>(open("timeseries/day"));
 
     {
-      h5::Group g = h5::open_group(root, "design");
+      h5::Group g = group("design");
       design.kind = h5::read_attr_string(g.loc(), "kind");
       design.sobol_base_samples = h5::read_attr_i64(g.loc(), "sobol_base_samples");
       design.replicates = h5::read_attr_i64(g.loc(), "replicates");

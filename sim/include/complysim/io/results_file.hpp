@@ -110,7 +110,8 @@ struct RunRecord {
 /// Width of outcome `k` under `schema` (1, or the number of platforms).
 std::int64_t outcome_width(const OutcomeSpec& spec, const ResultsSchema& schema);
 
-/// Writes a results file row by row. Not thread-safe: append from one thread.
+/// Writes a results file row by row. One writer must not be used from two
+/// threads at once (HDF5 itself is built thread-safe, with a global lock).
 class ResultsWriter {
  public:
   /// Creates `path` and writes the root attributes, /design and empty /runs
@@ -128,9 +129,13 @@ class ResultsWriter {
   /// Closes the file if still open (errors are swallowed: call close() to see them).
   ~ResultsWriter();
 
-  /// Appends one row to every /runs and /timeseries dataset.
-  /// @throws std::invalid_argument if params or the result's shapes do not match the schema.
-  /// @throws H5Error on a write failure; std::logic_error after close().
+  /// Appends one row to every /runs and /timeseries dataset. The row is
+  /// checked first, so an std::invalid_argument leaves the file unchanged.
+  /// @throws std::invalid_argument if params, the design index or the result's
+  ///         shapes do not match the schema.
+  /// @throws H5Error on a write failure (disk full, ...): the row may then be
+  ///         half written and the file must be discarded (or rebuilt from a journal).
+  /// @throws std::logic_error after close().
   void append(const RunRow& row);
   /// Rows appended so far.
   std::int64_t rows() const;
