@@ -31,11 +31,12 @@ int cmd_validate(const std::vector<std::string>& args) {
       "each resolved field with its value and origin: default, FILE:LINE, extended FILE:LINE or --set.\n"
       "Exit status 0 when the scenario is valid, 2 (with FILE:LINE:COLUMN: error: ... on stderr) when not.";
   add_set_option(cl.options);
-  cl.hidden.add_options()("scenario", po::value<std::string>()->required(), "scenario file");
+  cl.hidden.add_options()("scenario", po::value<std::string>(), "scenario file");
   cl.positional.add("scenario", 1);
   int code = kExitOk;
   const auto vm = parse_command_line(cl, args, code);
   if (!vm) return code;
+  if (!vm->count("scenario")) return report_error(cl.command, "missing SCENARIO argument (see complysim validate --help)");
 
   const Scenario s = load_scenario((*vm)["scenario"].as<std::string>(), set_values(*vm));
 
@@ -53,8 +54,9 @@ int cmd_validate(const std::vector<std::string>& args) {
     for (const auto& p : parameter_table())
       if (p.group == ParamGroup::Platforms) add("platforms." + pl.name + "." + std::string(p.key));
   for (const auto& j : s.jurisdictions) {
-    for (const auto& p : parameter_table()) {
+    for (const auto& p : parameter_table())
       if (p.group == ParamGroup::Jurisdiction) add("jurisdictions." + j.name + "." + std::string(p.key));
+    for (const auto& p : parameter_table()) {
       if (p.group != ParamGroup::Law && p.group != ParamGroup::Regulator) continue;
       const std::string field = std::string(p.table) + "." + std::string(p.key);
       const bool own = std::find(j.own_fields.begin(), j.own_fields.end(), field) != j.own_fields.end();

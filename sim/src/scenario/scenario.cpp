@@ -464,8 +464,8 @@ class Loader {
     if (std::abs(sum - 1.0) > 1e-6) {
       std::ostringstream m;
       m.precision(10);
-      m << "platform market shares sum to " << sum << ", not 1 (within 1e-6):";
-      for (const auto& p : s_.platforms) m << " " << p.name << " " << p.market_share << ";";
+      m << "platform market shares sum to " << sum << ", not 1 (within 1e-6): ";
+      for (const auto& p : s_.platforms) m << (&p == &s_.platforms.front() ? "" : ", ") << p.name << " " << p.market_share;
       fail(platforms_pos_.file.empty() ? Pos{top_, 0, 0} : platforms_pos_, m.str());
     }
     sum = 0;
@@ -473,8 +473,9 @@ class Loader {
     if (std::abs(sum - 1.0) > 1e-6) {
       std::ostringstream m;
       m.precision(10);
-      m << "jurisdiction population shares sum to " << sum << ", not 1 (within 1e-6):";
-      for (const auto& j : s_.jurisdictions) m << " " << j.name << " " << j.population_share << ";";
+      m << "jurisdiction population shares sum to " << sum << ", not 1 (within 1e-6): ";
+      for (const auto& j : s_.jurisdictions)
+        m << (&j == &s_.jurisdictions.front() ? "" : ", ") << j.name << " " << j.population_share;
       fail(jurisdictions_pos_.file.empty() ? Pos{top_, 0, 0} : jurisdictions_pos_, m.str());
     }
   }

@@ -39,7 +39,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   const std::string* best_word = nullptr;
   for (const auto& c : candidates) {
     const std::size_t d = edit_distance(word, c);
-    if (d < best) {
+    if (d < best && d < word.size()) {
       best = d;
       best_word = &c;
     }
