@@ -158,6 +158,9 @@ std::string to_toml_text(const ParamValue& v);
 /// @throws std::invalid_argument with a message that does not include a
 ///         position (the caller adds "FILE:LINE:COLUMN: error: ").
 ParamValue check_value(const ParamSpec& spec, const ParamValue& v);
+/// As above, naming the parameter `name` in messages (e.g. the concrete
+/// "platforms.global_social.market_share" rather than the table's "platforms.<name>.market_share").
+ParamValue check_value(const ParamSpec& spec, const ParamValue& v, std::string_view name);
 
 /// Days since 1970-01-01 of an ISO date "YYYY-MM-DD"; std::nullopt if invalid.
 std::optional<std::int64_t> parse_iso_date(std::string_view text);

@@ -1,0 +1,72 @@
+#include "cli_common.hpp"
+
+#include <exception>
+#include <iostream>
+
+namespace complysim::cli {
+
+int report_error(std::string_view command, std::string_view message) {
+  std::cerr << "complysim";
+  if (!command.empty()) std::cerr << ' ' << command;
+  std::cerr << ": error: " << message << '\n';
+  return kExitError;
+}
+
+std::optional<po::variables_map> parse_command_line(CommandLine& cl, const std::vector<std::string>& args,
+                                                    int& exit_code) {
+  cl.options.add_options()("help,h", "show this help and exit");
+  po::options_description all;
+  all.add(cl.options).add(cl.hidden);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(all).positional(cl.positional).run(), vm);
+    if (vm.count("help")) {
+      std::cout << "usage: " << cl.usage << "\n\n" << cl.summary << "\n\n" << cl.options << "\n";
+      exit_code = kExitOk;
+      return std::nullopt;
+    }
+    po::notify(vm);
+  } catch (const po::error& e) {
+    report_error(cl.command, std::string(e.what()) + " (see complysim " + std::string(cl.command) + " --help)");
+    exit_code = kExitError;
+    return std::nullopt;
+  }
+  return vm;
+}
+
+void add_set_option(po::options_description& options) {
+  options.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                        "override a parameter, NAME=VALUE (repeatable), e.g. --set law.vagueness=0.3 "
+                        "--set platforms.global_social.reputation_weight=2; VALUE is a TOML value");
+}
+
+std::vector<std::string> set_values(const po::variables_map& vm) {
+  if (!vm.count("set")) return {};
+  return vm["set"].as<std::vector<std::string>>();
+}
+
+int run_guarded(std::string_view command, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const ScenarioError& e) {
+    std::cerr << e.what() << '\n';
+  } catch (const std::exception& e) {
+    report_error(command, e.what());
+  } catch (...) {
+    report_error(command, "unexpected failure");
+  }
+  return kExitError;
+}
+
+std::string describe_origin(const ValueOrigin& origin) {
+  const std::string where = origin.file + (origin.line > 0 ? ":" + std::to_string(origin.line) : "");
+  switch (origin.kind) {
+    case ValueOrigin::Kind::Default: return "default";
+    case ValueOrigin::Kind::File: return where;
+    case ValueOrigin::Kind::ExtendedFile: return "extended " + where;
+    case ValueOrigin::Kind::Override: return "--set";
+  }
+  return "?";
+}
+
+}  // namespace complysim::cli

@@ -1,0 +1,57 @@
+// complysim CLI — helpers shared by the subcommands: option parsing with
+// per-command --help, --set collection, error reporting and exit codes.
+#pragma once
+
+#include "complysim/scenario.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace complysim::cli {
+
+namespace po = boost::program_options;
+
+inline constexpr int kExitOk = 0;
+/// Every error (bad arguments, bad scenario, failed run) exits with 2.
+inline constexpr int kExitError = 2;
+
+/// Prints "complysim COMMAND: error: MESSAGE" on stderr; returns kExitError.
+int report_error(std::string_view command, std::string_view message);
+
+/// Description of a subcommand's command line.
+struct CommandLine {
+  std::string_view command;      ///< "validate"
+  std::string usage;             ///< "complysim validate SCENARIO [--set NAME=VALUE]..."
+  std::string summary;           ///< one paragraph printed under the usage by --help
+  po::options_description options{"Options"};
+  po::positional_options_description positional;
+  /// Hidden options (positional arguments): parsed but not listed by --help.
+  po::options_description hidden{"Hidden"};
+};
+
+/// Parses `args` against `cl` (adds --help itself). On --help prints the usage
+/// and options to stdout and sets `exit_code` to 0; on a bad command line
+/// prints the error and sets `exit_code` to kExitError. Returns the parsed
+/// options only when the command should proceed.
+std::optional<po::variables_map> parse_command_line(CommandLine& cl, const std::vector<std::string>& args,
+                                                    int& exit_code);
+
+/// Adds the repeatable `--set NAME=VALUE` option.
+void add_set_option(po::options_description& options);
+/// The --set values in order (empty when none were given).
+std::vector<std::string> set_values(const po::variables_map& vm);
+
+/// Runs `body`, turning a ScenarioError into its "FILE:LINE:COLUMN: error: ..."
+/// line and any other exception into "complysim COMMAND: error: ...", both on
+/// stderr with exit status kExitError.
+int run_guarded(std::string_view command, const std::function<int()>& body);
+
+/// "default", "FILE:LINE", "extended FILE:LINE" or "--set".
+std::string describe_origin(const ValueOrigin& origin);
+
+}  // namespace complysim::cli

@@ -1,0 +1,21 @@
+// complysim CLI — the subcommands. Each lives in its own cmd_NAME.cpp and is
+// listed once in the table in main.cpp; add a command by adding both.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace complysim::cli {
+
+/// A subcommand: receives its arguments (without the program and command name)
+/// and returns the process exit status (0 ok, 2 any error; see cli_common.hpp).
+using CommandFn = int (*)(const std::vector<std::string>& args);
+
+/// `complysim validate SCENARIO [--set NAME=VALUE]...`: loads and checks a
+/// scenario, prints every resolved field with its value and origin.
+int cmd_validate(const std::vector<std::string>& args);
+
+/// `complysim params [--format table|markdown|csv]`: prints the parameter table.
+int cmd_params(const std::vector<std::string>& args);
+
+}  // namespace complysim::cli

@@ -1,0 +1,64 @@
+// complysim — command-line entry point. Parses the subcommand name and
+// dispatches through the table below; everything else lives in complysim_core.
+#include "cli_common.hpp"
+#include "commands.hpp"
+#include "complysim/version.hpp"
+
+#include <iostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace {
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  complysim::cli::CommandFn run;
+};
+
+// One line per subcommand.
+constexpr Command kCommands[] = {
+    {"validate", "check a scenario file and print every resolved field with its origin", complysim::cli::cmd_validate},
+    {"params", "list the parameter table (names, types, defaults, units, ranges, sources)", complysim::cli::cmd_params},
+};
+
+void print_usage(std::ostream& out) {
+  out << "usage: complysim COMMAND [OPTIONS]...\n"
+         "       complysim --help | --version\n\n"
+         "Agent-based simulator of platform compliance and self-censorship under content-control decrees.\n\n"
+         "Commands:\n";
+  for (const auto& c : kCommands) {
+    std::string name(c.name);
+    name.resize(12, ' ');
+    out << "  " << name << c.summary << '\n';
+  }
+  out << "\nRun 'complysim COMMAND --help' for a command's options.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace complysim::cli;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    print_usage(std::cerr);
+    return kExitError;
+  }
+  const std::string& first = args.front();
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_usage(std::cout);
+    return kExitOk;
+  }
+  if (first == "--version" || first == "-V") {
+    std::cout << "complysim " << complysim::version() << " (git " << complysim::git_commit() << ")\n";
+    return kExitOk;
+  }
+  for (const auto& c : kCommands) {
+    if (c.name == first) {
+      const std::vector<std::string> rest(args.begin() + 1, args.end());
+      return run_guarded(c.name, [&] { return c.run(rest); });
+    }
+  }
+  return report_error("", "unknown command '" + first + "' (see complysim --help)");
+}

@@ -1,0 +1,77 @@
+// complysim tests — temporary directories and CLI runs (no fixed file names in
+// the current directory).
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace complysim::test {
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "complysim-test-XXXXXX").string();
+    if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  /// Writes `text` to path()/name and returns the full path.
+  std::filesystem::path write(const std::string& name, const std::string& text) const {
+    const auto p = path_ / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p;
+  }
+
+ private:
+  std::filesystem::path path_;
+};
+
+inline std::string read_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+struct CliResult {
+  int status = -1;
+  std::string out, err;
+};
+
+/// Runs the complysim binary with `args` in `cwd`, capturing stdout and stderr.
+inline CliResult run_cli(const std::vector<std::string>& args, const TempDir& dir) {
+  std::string cmd = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(COMPLYSIM_BINARY);
+  for (const auto& a : args) cmd += " " + shell_quote(a);
+  const auto out = dir.path() / ".stdout", err = dir.path() / ".stderr";
+  cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+  const int raw = std::system(cmd.c_str());
+  CliResult r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
+}
+
+}  // namespace complysim::test
