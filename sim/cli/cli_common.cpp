@@ -69,4 +69,19 @@ std::string describe_origin(const ValueOrigin& origin) {
   return "?";
 }
 
+namespace {
+std::string g_command_line;
+}
+
+void set_command_line(int argc, char** argv) {
+  g_command_line.clear();
+  for (int i = 0; i < argc; ++i) {
+    std::string w = argv[i];
+    if (w.find_first_of(" \t\"'") != std::string::npos) w = "'" + w + "'";
+    g_command_line += (i ? " " : "") + w;
+  }
+}
+
+const std::string& command_line() { return g_command_line; }
+
 }  // namespace complysim::cli

@@ -51,6 +51,11 @@ std::vector<std::string> set_values(const po::variables_map& vm);
 /// stderr with exit status kExitError.
 int run_guarded(std::string_view command, const std::function<int()>& body);
 
+/// Records the process's command line (called once by main).
+void set_command_line(int argc, char** argv);
+/// The command line as typed, words joined by spaces (quoted where they contain spaces).
+const std::string& command_line();
+
 /// "default", "FILE:LINE", "extended FILE:LINE" or "--set".
 std::string describe_origin(const ValueOrigin& origin);
 

@@ -19,7 +19,6 @@
 #include <optional>
 #include <sstream>
 
-namespace po = boost::program_options;
 namespace fs = std::filesystem;
 
 namespace complysim::cli {
@@ -27,6 +26,8 @@ namespace {
 
 /// Shared with the SIGINT handler: raised on Ctrl-C, polled by every run once per simulated day.
 std::atomic<bool> g_interrupted{false};
+/// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
+constexpr int kExitInterrupted = 130;
 extern "C" void on_sigint(int) { g_interrupted.store(true); }
 
 }  // namespace
@@ -65,57 +66,50 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  po::options_description opts("Usage: complysim run SCENARIO [options]\n\nRuns the scenario's replicates in parallel and prints every outcome (mean and 95% CI across replicates).\n\nOptions");
-  std::vector<std::string> sets;
-  std::string output;
+  CommandLine cl;
+  cl.command = "run";
+  cl.usage = "complysim run SCENARIO [--set NAME=VALUE]... [-o OUT.h5] [--threads N] [--replicates N] [--seed N] [--quiet] [--force]";
+  cl.summary =
+      "Runs the scenario's replicates in parallel and prints every outcome of model-spec section 7\n"
+      "(mean and 95% confidence interval across replicates; per platform where marked). With -o,\n"
+      "writes the results to an HDF5 file (docs/output-format.md) through a temporary name, so an\n"
+      "interrupted run never leaves a half-written file. Ctrl-C stops cleanly (exit status 130).";
   int threads = 0;
   std::int64_t replicates = 0, seed = -1;
-  opts.add_options()
-      ("help,h", "show this help")
-      ("set", po::value(&sets)->composing(), "override a parameter: --set dotted.name=value (repeatable)")
+  std::string output;
+  add_set_option(cl.options);
+  cl.options.add_options()
       ("output,o", po::value(&output), "write results to this HDF5 file")
       ("threads", po::value(&threads), "worker threads (default: all cores)")
       ("replicates", po::value(&replicates), "number of replicates (default: simulation.replicates)")
       ("seed", po::value(&seed), "scenario seed (default: simulation.seed)")
       ("quiet,q", "no progress display")
       ("force", "overwrite an existing output file");
-  po::options_description hidden;
-  std::string scenario_path;
-  hidden.add_options()("scenario", po::value(&scenario_path));
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  po::options_description all;
-  all.add(opts).add(hidden);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage_error("run", e.what());
-  }
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return 0;
-  }
-  if (scenario_path.empty()) return usage_error("run", "missing SCENARIO (a .toml file)");
-  if (vm.count("threads") && threads < 1) return usage_error("run", "--threads must be at least 1");
-  if (vm.count("replicates") && replicates < 1) return usage_error("run", "--replicates must be at least 1");
-  if (vm.count("seed") && seed < 0) return usage_error("run", "--seed must be a non-negative integer");
-  const bool quiet = vm.count("quiet") > 0, force = vm.count("force") > 0;
+  cl.hidden.add_options()("scenario", po::value<std::string>(), "scenario file");
+  cl.positional.add("scenario", 1);
+  int code = kExitOk;
+  const auto vm = parse_command_line(cl, args, code);
+  if (!vm) return code;
+  if (!vm->count("scenario")) return report_error(cl.command, "missing SCENARIO argument (see complysim run --help)");
+  if (vm->count("threads") && threads < 1) return report_error(cl.command, "--threads must be at least 1");
+  if (vm->count("replicates") && replicates < 1) return report_error(cl.command, "--replicates must be at least 1");
+  if (vm->count("seed") && seed < 0) return report_error(cl.command, "--seed must be a non-negative integer");
+  const bool quiet = vm->count("quiet") > 0, force = vm->count("force") > 0;
+  std::vector<std::string> sets = set_values(*vm);
+  const std::string scenario_path = (*vm)["scenario"].as<std::string>();
+  return run_guarded(cl.command, [&]() -> int {
 
   // --seed and --replicates are overrides like any other, so provenance records them.
   if (vm.count("seed")) sets.push_back("simulation.seed=" + std::to_string(seed));
   if (vm.count("replicates")) sets.push_back("simulation.replicates=" + std::to_string(replicates));
-  std::optional<Scenario> loaded = load_or_report(scenario_path, sets);
-  if (!loaded) return kExitBadInput;
-  const Scenario& s = *loaded;
+  const Scenario s = load_scenario(scenario_path, sets);
 
   fs::path out_path, partial;
   if (!output.empty()) {
     out_path = output;
     if (fs::exists(out_path) && !force) {
       std::cerr << out_path.string() << ": error: file exists; use --force to overwrite it\n";
-      return kExitBadInput;
+      return kExitError;
     }
     partial = out_path;
     partial += ".partial";
@@ -140,7 +134,7 @@ int cmd_run(const std::vector<std::string>& args) {
     progress.finish();
     std::signal(SIGINT, previous);
     std::cerr << "complysim run: error: " << e.what() << "\n";
-    return kExitFailure;
+    return kExitError;
   }
   progress.finish();
   std::signal(SIGINT, previous);
@@ -178,11 +172,12 @@ int cmd_run(const std::vector<std::string>& args) {
       std::error_code ec;
       fs::remove(partial, ec);
       std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
-      return kExitFailure;
+      return kExitError;
     }
     if (!quiet) std::cerr << "wrote " << out_path.string() << "\n";
   }
-  return 0;
+  return kExitOk;
+  });
 }
 
 }  // namespace complysim::cli

@@ -18,4 +18,8 @@ int cmd_validate(const std::vector<std::string>& args);
 /// `complysim params [--format table|markdown|csv]`: prints the parameter table.
 int cmd_params(const std::vector<std::string>& args);
 
+/// `complysim run SCENARIO [...]`: runs the replicates, prints the outcome
+/// table, optionally writes an HDF5 results file.
+int cmd_run(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

@@ -21,6 +21,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"validate", "check a scenario file and print every resolved field with its origin", complysim::cli::cmd_validate},
     {"params", "list the parameter table (names, types, defaults, units, ranges, sources)", complysim::cli::cmd_params},
+    {"run", "run a scenario's replicates, print the outcome table, write an HDF5 file", complysim::cli::cmd_run},
 };
 
 void print_usage(std::ostream& out) {
@@ -41,6 +42,7 @@ void print_usage(std::ostream& out) {
 int main(int argc, char** argv) {
   using namespace complysim::cli;
   std::vector<std::string> args(argv + 1, argv + argc);
+  set_command_line(argc, argv);
   if (args.empty()) {
     print_usage(std::cerr);
     return kExitError;
