@@ -77,8 +77,11 @@ void set_command_line(int argc, char** argv) {
   g_command_line.clear();
   for (int i = 0; i < argc; ++i) {
     std::string w = argv[i];
-    if (w.find_first_of(" \t\"'") != std::string::npos) w = "'" + w + "'";
-    g_command_line += (i ? " " : "") + w;
+    if (i > 0) g_command_line += ' ';
+    const bool quote = w.find_first_of(" \t\"'") != std::string::npos;
+    if (quote) g_command_line += '\'';
+    g_command_line += w;
+    if (quote) g_command_line += '\'';
   }
 }
 

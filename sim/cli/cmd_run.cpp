@@ -100,8 +100,8 @@ int cmd_run(const std::vector<std::string>& args) {
   return run_guarded(cl.command, [&]() -> int {
 
   // --seed and --replicates are overrides like any other, so provenance records them.
-  if (vm.count("seed")) sets.push_back("simulation.seed=" + std::to_string(seed));
-  if (vm.count("replicates")) sets.push_back("simulation.replicates=" + std::to_string(replicates));
+  if (vm->count("seed")) sets.push_back("simulation.seed=" + std::to_string(seed));
+  if (vm->count("replicates")) sets.push_back("simulation.replicates=" + std::to_string(replicates));
   const Scenario s = load_scenario(scenario_path, sets);
 
   fs::path out_path, partial;
