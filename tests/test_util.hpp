@@ -63,9 +63,15 @@ struct CliResult {
 /// Runs the complysim binary with `args` in `cwd`, capturing stdout and stderr.
 inline CliResult run_cli(const std::vector<std::string>& args, const TempDir& dir) {
   std::string cmd = "cd " + shell_quote(dir.path().string()) + " && " + shell_quote(COMPLYSIM_BINARY);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
+  for (const auto& a : args) {
+    cmd += ' ';
+    cmd += shell_quote(a);  // (not " " + ...: GCC 12 -Wrestrict false positive)
+  }
   const auto out = dir.path() / ".stdout", err = dir.path() / ".stderr";
-  cmd += " >" + shell_quote(out.string()) + " 2>" + shell_quote(err.string());
+  cmd += " >";
+  cmd += shell_quote(out.string());
+  cmd += " 2>";
+  cmd += shell_quote(err.string());
   const int raw = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;

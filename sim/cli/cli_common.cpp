@@ -59,7 +59,11 @@ int run_guarded(std::string_view command, const std::function<int()>& body) {
 }
 
 std::string describe_origin(const ValueOrigin& origin) {
-  const std::string where = origin.file + (origin.line > 0 ? ":" + std::to_string(origin.line) : "");
+  std::string where = origin.file;
+  if (origin.line > 0) {
+    where += ':';
+    where += std::to_string(origin.line);
+  }
   switch (origin.kind) {
     case ValueOrigin::Kind::Default: return "default";
     case ValueOrigin::Kind::File: return where;
