@@ -1,6 +1,6 @@
-"""Figures of a results file. Each ``*_figures`` function returns a list of
-``Figure`` records (id, title, caption, matplotlib figure), empty when the
-figure does not apply to the file. Matplotlib runs on the Agg backend.
+"""Figures of a results file. Each ``*_figures`` function yields ``Figure``
+records (id, title, caption, matplotlib figure), none when the figure does
+not apply to the file; render (and close) each before taking the next. Matplotlib runs on the Agg backend.
 
 Style: 12 x 7 in at 120 dpi, base font 15 pt, the Okabe-Ito colour-blind-safe
 palette for lines and cividis for heat maps.
@@ -8,8 +8,9 @@ palette for lines and cividis for heat maps.
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import matplotlib
 
@@ -62,8 +63,21 @@ class Figure:
     id: str          #: HTML id and PNG file stem, e.g. "fig-timeseries-self_censorship_rate"
     title: str
     caption: str
-    figure: "matplotlib.figure.Figure"
+    figure: "matplotlib.figure.Figure | None"
     section: str = ""
+    png: bytes = b""  #: the rendered image, once ``render`` has run
+
+    def render(self, dpi: int = DPI) -> bytes:
+        """Render to PNG bytes and close the matplotlib figure (frees memory)."""
+        if self.figure is not None:
+            import io
+
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=dpi)
+            plt.close(self.figure)
+            self.figure = None
+            self.png = buf.getvalue()
+        return self.png
 
 
 def fig_id(*parts: str) -> str:
@@ -74,6 +88,17 @@ def ordered(names: Sequence[str]) -> list[str]:
     """Names in canonical outcome order, unknown ones after, alphabetically."""
     known = [n for n in OUTCOME_ORDER if n in names]
     return known + sorted(n for n in names if n not in OUTCOME_ORDER)
+
+
+def wrap_title(text: str, width: int = 62) -> str:
+    """Wrap a figure title so that it fits the figure at 19 pt."""
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)) if "\n" not in text else text
+
+
+def _ylabel_first_column(axes, ncols: int, label: str) -> None:
+    """Y label on the first panel of each row only (shared y)."""
+    for i, ax in enumerate(axes):
+        ax.set_ylabel(label if i % ncols == 0 else "")
 
 
 def with_unit(label: str, unit: str) -> str:
@@ -130,10 +155,9 @@ def _legend(ax_or_fig, **kw):
 # --------------------------------------------------------------------------
 
 
-def timeseries_figures(res: Results) -> list[Figure]:
-    out: list[Figure] = []
+def timeseries_figures(res: Results) -> Iterator[Figure]:
     if not len(res.days):
-        return out
+        return
     x, xlabel = _time_axis(res)
     is_date = xlabel == "date"
     designs = res.design_names
@@ -161,7 +185,7 @@ def timeseries_figures(res: Results) -> list[Figure]:
             _format_time_axis(ax, is_date)
             ax.legend(loc="best")
             title = f"{name} over time"
-            ax.set_title(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs")
+            ax.set_title(wrap_title(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs", 70))
         else:
             shown = [d for d in designs if _ok_mask(res, d).any()]
             fig, axes = _subplots(max(1, len(shown)), max_cols=2)
@@ -177,19 +201,17 @@ def timeseries_figures(res: Results) -> list[Figure]:
                 ax.set_xlabel(xlabel)
                 ax.set_title(f"design: {d}" if len(shown) > 1 else "per platform")
                 _format_time_axis(ax, is_date)
-            axes[0].set_ylabel(with_unit(name, unit))
-            for ax in axes:
-                ax.set_ylabel(with_unit(name, unit))
+            _ylabel_first_column(axes, _grid(max(1, len(shown)), 2)[1], with_unit(name, unit))
             axes[0].legend(title="platform (mean, band 2.5-97.5%)", loc="best")
             title = f"{name} over time, per platform"
-            fig.suptitle(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs")
+            fig.suptitle(wrap_title(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs"))
         fig.tight_layout()
         cap = (f"{name} ({unit or 'no unit given'}) recorded every "
                f"{int(np.median(np.diff(res.days))) if len(res.days) > 1 else 0} days. Lines: mean over ok runs; "
                "shaded: 2.5-97.5 percentiles across runs"
                + (" (replicates and swept parameters together)." if res.params else " (replicates)."))
-        out.append(Figure(fig_id("timeseries", name), title, cap, fig, "Time series"))
-    return out
+        yield Figure(fig_id("timeseries", name), title, cap, fig, "Time series")
+
 
 
 # --------------------------------------------------------------------------
@@ -210,11 +232,10 @@ def _series_specs(res: Results, name: str) -> list[tuple[str, str, str]]:
     return specs
 
 
-def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> list[Figure]:
-    out: list[Figure] = []
+def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> Iterator[Figure]:
     params = res.params
     if not params:
-        return out
+        return
     ok = res.ok_runs
     rng = np.random.default_rng(seed)
     for name in ordered(list(res.outcomes)):
@@ -241,7 +262,7 @@ def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> li
                                 color=c, marker=MARKERS[k % len(MARKERS)], capsize=4,
                                 linestyle=LINESTYLES[k % len(LINESTYLES)], label=label)
             ax.set_xlabel(with_unit(p, res.param_units.get(p, "")))
-            ax.set_ylabel(with_unit(name, unit))
+        _ylabel_first_column(axes, _grid(len(params), 3)[1], with_unit(name, unit))
         handles, labels = axes[0].get_legend_handles_labels()
         if handles:
             fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4),
@@ -249,13 +270,13 @@ def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> li
         n_rows = _grid(len(params), 3)[0]
         legend_space = 0.08 + 0.05 * int(np.ceil(len(labels) / 4)) / n_rows if handles else 0.02
         title = f"{name} against each swept parameter"
-        fig.suptitle(title)
+        fig.suptitle(wrap_title(title))
         fig.tight_layout(rect=(0, legend_space, 1, 1))
         cap = (f"Dots: the summary value of {name} ({unit or 'no unit given'}) in each ok run "
                f"(at most {max_points} drawn per line). Lines: mean with 95% t CI at each grid "
                "level, or in ten quantile bins of the parameter (lhs, sobol).")
-        out.append(Figure(fig_id("params", name), title, cap, fig, "Outcomes against parameters"))
-    return out
+        yield Figure(fig_id("params", name), title, cap, fig, "Outcomes against parameters")
+
 
 
 # --------------------------------------------------------------------------
@@ -263,10 +284,9 @@ def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> li
 # --------------------------------------------------------------------------
 
 
-def heatmap_figures(res: Results) -> list[Figure]:
-    out: list[Figure] = []
+def heatmap_figures(res: Results) -> Iterator[Figure]:
     if res.design.get("kind") != "grid" or len(res.params) != 2:
-        return out
+        return
     px, py = res.params
     ok = res.ok_runs
     designs = [d for d in res.design_names if _ok_mask(res, d).any()]
@@ -306,10 +326,11 @@ def heatmap_figures(res: Results) -> list[Figure]:
                             ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=13,
                                     color="black" if v > mid else "white")
             ax.set_xlabel(with_unit(px, res.param_units.get(px, "")))
-            ax.set_ylabel(with_unit(py, res.param_units.get(py, "")))
             plat = c[len(name) + 1:-1] if info.per_platform else ""
             ax.set_title(" / ".join(s for s in ((d if len(designs) > 1 else ""), plat) if s) or name)
-        fig.suptitle(f"{name}: mean over ok replicates on the {px} x {py} grid")
+        _ylabel_first_column(axes, _grid(len(panels), max(1, min(ncols, 3)))[1],
+                             with_unit(py, res.param_units.get(py, "")))
+        fig.suptitle(wrap_title(f"{name}: mean over ok replicates on the {px} x {py} grid"))
         fig.tight_layout(rect=(0, 0, 0.88, 1))
         cax = fig.add_axes((0.9, 0.15, 0.025, 0.7))
         cb = fig.colorbar(im, cax=cax)
@@ -317,8 +338,8 @@ def heatmap_figures(res: Results) -> list[Figure]:
         title = f"{name} on the two-parameter grid"
         cap = (f"Mean of {name} over the ok replicates of each grid cell; colour bar in "
                f"{res.outcome_unit(name) or 'outcome units'}; blank cells have no finite value.")
-        out.append(Figure(fig_id("heatmap", name), title, cap, fig, "Grid heat maps"))
-    return out
+        yield Figure(fig_id("heatmap", name), title, cap, fig, "Grid heat maps")
+
 
 
 # --------------------------------------------------------------------------
@@ -336,12 +357,11 @@ def design_comparison_table(res: Results) -> pd.DataFrame:
 
 
 def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
-                              per_figure: int = 6) -> list[Figure]:
-    out: list[Figure] = []
+                              per_figure: int = 6) -> Iterator[Figure]:
     if table is None:
         table = design_comparison_table(res)
     if table.empty or not np.isfinite(table["diff"]).any():
-        return out
+        return
     base = table["baseline"].iloc[0]
     others = list(dict.fromkeys(table["design"]))
     names = [n for n in ordered(list(res.outcomes))
@@ -370,16 +390,16 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
         handles, labels = axes[0].get_legend_handles_labels()
         suffix = f" ({ci + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         title = f"Decree designs against '{base}': paired differences{suffix}"
-        fig.suptitle(f"{title}\nmean difference and 95% CI over runs paired by (point, replicate)")
+        fig.suptitle(wrap_title(title) + "\nmean difference and 95% CI, runs paired by (point, replicate)")
         fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
         fig.tight_layout(rect=(0, 0.07 if len(chunk) > 2 else 0.1, 1, 1))
         n_pairs = int(table["n_pairs"].max())
         cap = (f"For each outcome, the mean of (design - {base}) over ok runs paired by sweep "
                f"point and replicate (common random numbers), with a 95% Student-t CI; up to "
                f"{n_pairs} pairs. Dashed line: no difference. Exact numbers in the table below.")
-        out.append(Figure(fig_id("design_comparison", str(ci + 1)), title, cap, fig,
+        yield (Figure(fig_id("design_comparison", str(ci + 1)), title, cap, fig,
                           "Decree-design comparison"))
-    return out
+
 
 
 # --------------------------------------------------------------------------
@@ -401,12 +421,11 @@ def sobol_table(res: Results, bootstrap: int = 1000, seed: int = 0) -> pd.DataFr
 
 
 def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: int = 1000,
-                  seed: int = 0) -> list[Figure]:
-    out: list[Figure] = []
+                  seed: int = 0) -> Iterator[Figure]:
     if table is None:
         table = sobol_table(res, bootstrap, seed)
     if table.empty:
-        return out
+        return
     designs = list(dict.fromkeys(table["design"]))
     params = list(dict.fromkeys(table["parameter"]))
     n_base = int(table["n"].max())
@@ -435,11 +454,11 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         ax.set_xlabel("swept parameter")
         ax.set_ylabel("outcome")
         title = "Total-order Sobol indices, every outcome" + (f" (design: {d})" if len(designs) > 1 else "")
-        ax.set_title(title)
+        ax.set_title(wrap_title(title, 70))
         fig.tight_layout()
         cap = (f"Jansen (1999) total-order index of each outcome for each parameter, N = {n_base} "
                "base samples, replicates averaged first; values clipped to 0..1 for the colour.")
-        out.append(Figure(fig_id("sobol_summary", d), title, cap, fig, "Sobol sensitivity indices"))
+        yield Figure(fig_id("sobol_summary", d), title, cap, fig, "Sobol sensitivity indices")
     for outcome in dict.fromkeys(table["outcome"]):
         sub = table[table["outcome"] == outcome]
         if not np.isfinite(sub["ST"]).any():
@@ -464,13 +483,13 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
                 ax.set_title(f"design: {d}")
         axes[0].legend(loc="best", title="95% bootstrap CI")
         title = f"Sobol indices of {outcome}"
-        fig.suptitle(f"{title} (N = {n_base} base samples)")
+        fig.suptitle(wrap_title(f"{title} (N = {n_base} base samples)"))
         fig.tight_layout()
         cap = (f"First-order (Saltelli 2010) and total-order (Jansen 1999) indices of {outcome}, "
                f"replicates averaged per sample, with seeded bootstrap 95% percentile CIs over "
                f"the N base rows.")
-        out.append(Figure(fig_id("sobol", outcome), title, cap, fig, "Sobol sensitivity indices"))
-    return out
+        yield Figure(fig_id("sobol", outcome), title, cap, fig, "Sobol sensitivity indices")
+
 
 
 def _wrap_param(p: str) -> str:
@@ -590,7 +609,7 @@ def observed_figures(res: Results, observed: pd.DataFrame | None,
     fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
     rows_legend = int(np.ceil(len(labels) / 2))
     title = f"Model {outcome} against the observed figures"
-    fig.suptitle(title)
+    fig.suptitle(wrap_title(title))
     fig.tight_layout(rect=(0, min(0.4, 0.06 * rows_legend * 7 / fig.get_figheight()), 1, 1))
     cap = (f"Lines: the model's per-platform {outcome}, mean and 2.5-97.5% band across ok runs, "
            f"with day 0 = {res.start_date}. Thick segments: observed values over their reporting "
