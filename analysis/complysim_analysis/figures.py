@@ -185,7 +185,7 @@ def timeseries_figures(res: Results) -> Iterator[Figure]:
             _format_time_axis(ax, is_date)
             ax.legend(loc="best")
             title = f"{name} over time"
-            ax.set_title(wrap_title(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs", 70))
+            ax.set_title(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
         else:
             shown = [d for d in designs if _ok_mask(res, d).any()]
             fig, axes = _subplots(max(1, len(shown)), max_cols=2)
@@ -204,7 +204,7 @@ def timeseries_figures(res: Results) -> Iterator[Figure]:
             _ylabel_first_column(axes, _grid(max(1, len(shown)), 2)[1], with_unit(name, unit))
             axes[0].legend(title="platform (mean, band 2.5-97.5%)", loc="best")
             title = f"{name} over time, per platform"
-            fig.suptitle(wrap_title(f"{title}: mean and 2.5-97.5% band across {n_ok} ok runs"))
+            fig.suptitle(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
         fig.tight_layout()
         cap = (f"{name} ({unit or 'no unit given'}) recorded every "
                f"{int(np.median(np.diff(res.days))) if len(res.days) > 1 else 0} days. Lines: mean over ok runs; "
@@ -438,7 +438,7 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         if t.empty:
             continue
         height = max(FIGSIZE[1], 0.45 * len(t) + 3)
-        fig, ax = plt.subplots(figsize=(FIGSIZE[0], height))
+        fig, ax = plt.subplots(figsize=(FIGSIZE[0], height), layout="constrained")
         im = ax.imshow(np.clip(t.to_numpy(), 0, 1), aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=1)
         ax.set_xticks(range(len(params)), [_wrap_param(p) for p in params])
         ax.set_yticks(range(len(t)), t.index)
@@ -455,7 +455,6 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         ax.set_ylabel("outcome")
         title = "Total-order Sobol indices, every outcome" + (f" (design: {d})" if len(designs) > 1 else "")
         ax.set_title(wrap_title(title, 70))
-        fig.tight_layout()
         cap = (f"Jansen (1999) total-order index of each outcome for each parameter, N = {n_base} "
                "base samples, replicates averaged first; values clipped to 0..1 for the colour.")
         yield Figure(fig_id("sobol_summary", d), title, cap, fig, "Sobol sensitivity indices")
@@ -476,15 +475,17 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
                 ax.barh(y + (k - 0.5) * h, rows[col], height=h, color=PALETTE[k], label=label,
                         xerr=err, capsize=5, error_kw={"linewidth": 2})
             ax.set_yticks(y, [_wrap_param(p) for p in params])
-            ax.invert_yaxis()
             ax.axvline(0, color="0.3", linewidth=1)
             ax.set_xlabel("Sobol index (share of output variance)")
             if len(shown) > 1:
                 ax.set_title(f"design: {d}")
-        axes[0].legend(loc="best", title="95% bootstrap CI")
+        axes[0].invert_yaxis()  # shared y: invert once; first parameter on top
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
+                   title="bars: estimate; whiskers: 95% bootstrap CI")
         title = f"Sobol indices of {outcome}"
         fig.suptitle(wrap_title(f"{title} (N = {n_base} base samples)"))
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.13, 1, 1))
         cap = (f"First-order (Saltelli 2010) and total-order (Jansen 1999) indices of {outcome}, "
                f"replicates averaged per sample, with seeded bootstrap 95% percentile CIs over "
                f"the N base rows.")
@@ -595,10 +596,9 @@ def observed_figures(res: Results, observed: pd.DataFrame | None,
             c = PALETTE[platforms.index(mp) % len(PALETTE)]
             m = MARKERS[data_platforms.index(dp) % len(MARKERS)]
             for i, (_, r) in enumerate(rows.iterrows()):
-                ax.hlines(r["value"], r["period_start"], r["period_end"], colors=c, linewidth=5,
-                          alpha=0.9, label=f"observed: {dp} -> {mp}" if i == 0 else None)
-                ax.plot([r["period_start"], r["period_end"]], [r["value"]] * 2, linestyle="none",
-                        marker=m, color=c, markeredgecolor="black", markersize=10)
+                ax.plot([r["period_start"], r["period_end"]], [r["value"]] * 2, color=c,
+                        linewidth=5, alpha=0.9, marker=m, markeredgecolor="black", markersize=11,
+                        label=f"observed: {dp} -> {mp} (over its period)" if i == 0 else None)
         ax.set_ylabel(with_unit(outcome, res.outcome_unit(outcome)))
         ax.set_ylim(-0.02, 1.05)
         _format_time_axis(ax, True)
