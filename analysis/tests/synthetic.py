@@ -73,7 +73,8 @@ def write_results(path, kind: str = "single", *, designs: Sequence[str] = ("base
                   replicates: int = 3, params: Sequence[str] | None = None, n: int = 16,
                   records: int = 26, start_date: str = "2018-01-01", seed: int = 7,
                   fail_runs: Sequence[int] = (), design_effect: float = 0.05,
-                  noise: float | None = None) -> dict:
+                  noise: float | None = None, scalar_outcomes: Sequence[str] | None = None,
+                  platform_outcomes: Sequence[str] | None = None) -> dict:
     """Write a synthetic results file; returns a dict of what was written
     (runs, samples, params, ...) for the tests to compare against."""
     if params is None:
@@ -102,16 +103,18 @@ def write_results(path, kind: str = "single", *, designs: Sequence[str] = ("base
         base = ishigami(x)
     effect = design_effect * design_idx
     scalar = {}
-    for k, name in enumerate(SCALAR_OUTCOMES):
+    for k, name in enumerate(SCALAR_OUTCOMES if scalar_outcomes is None else scalar_outcomes):
         scalar[name] = base * (1 + 0.1 * k) + effect + noise * crn[:, k % 4]
     per_platform = {}
-    for k, name in enumerate(PLATFORM_OUTCOMES):
+    for k, name in enumerate(PLATFORM_OUTCOMES if platform_outcomes is None else platform_outcomes):
         cols = [np.clip(0.2 + 0.2 * j + 0.5 * np.tanh(base) + effect + noise * crn[:, j], 0, 1)
                 for j in range(len(PLATFORMS))]
         per_platform[name] = np.column_stack(cols)
-    per_platform["platform_status"] = np.round(per_platform["platform_status"] * 3)
+    if "platform_status" in per_platform:
+        per_platform["platform_status"] = np.round(per_platform["platform_status"] * 3)
     # An undefined value (zero denominator): NaN in one run.
-    scalar["over_removal_share"][min(1, n_runs - 1)] = np.nan
+    if "over_removal_share" in scalar:
+        scalar["over_removal_share"][min(1, n_runs - 1)] = np.nan
     for r in fail_runs:
         for v in scalar.values():
             v[r] = np.nan
