@@ -333,6 +333,7 @@ def heatmap_figures(res: Results) -> Iterator[Figure]:
         fig.suptitle(wrap_title(f"{name}: mean over ok replicates on the {px} x {py} grid"))
         fig.tight_layout(rect=(0, 0, 0.88, 1))
         cax = fig.add_axes((0.9, 0.15, 0.025, 0.7))
+        cax.grid(False)
         cb = fig.colorbar(im, cax=cax)
         cb.set_label(with_unit(name, res.outcome_unit(name)))
         title = f"{name} on the two-parameter grid"
