@@ -599,7 +599,7 @@ def observed_figures(res: Results, observed: pd.DataFrame | None,
             for i, (_, r) in enumerate(rows.iterrows()):
                 ax.plot([r["period_start"], r["period_end"]], [r["value"]] * 2, color=c,
                         linewidth=5, alpha=0.9, marker=m, markeredgecolor="black", markersize=11,
-                        label=f"observed: {dp} -> {mp} (over its period)" if i == 0 else None)
+                        label=f"observed: {dp} -> {mp}" if i == 0 else None)
         ax.set_ylabel(with_unit(outcome, res.outcome_unit(outcome)))
         ax.set_ylim(-0.02, 1.05)
         _format_time_axis(ax, True)
