@@ -1,0 +1,79 @@
+"""Command line: ``python3 -m complysim_analysis {report,summary} ...``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .loader import ResultsFormatError
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python3 -m complysim_analysis",
+        description="Figures, tables and an HTML report from a complysim results file (HDF5).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("report", help="write PNG figures and one self-contained report.html")
+    r.add_argument("file", metavar="FILE.h5", help="results file written by complysim run/sweep")
+    r.add_argument("-o", "--output", metavar="DIR", required=True, help="directory for report.html and PNGs")
+    r.add_argument("--data", metavar="CSV",
+                   help="observed data (period_start,period_end,platform,metric,value,...); rows "
+                        "with metric takedown_compliance_rate are drawn against the model "
+                        "(needs a start_date in the file)")
+    r.add_argument("--platform-map", metavar="MAP",
+                   default="facebook=global_social,google=video_sharing,youtube=video_sharing",
+                   help="DATA=MODEL platform names, comma-separated (default: %(default)s)")
+    r.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+                   help="bootstrap resamples for Sobol CIs (default: %(default)s)")
+    r.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: %(default)s)")
+
+    s = sub.add_parser("summary", help="print the mean of every outcome by decree design")
+    s.add_argument("file", metavar="FILE.h5")
+    s.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "report":
+            from .figures import parse_platform_map
+            from .report import write_report
+
+            pmap = parse_platform_map(args.platform_map)
+            out = write_report(args.file, args.output, data_csv=args.data, platform_map=pmap,
+                               bootstrap=args.bootstrap, seed=args.seed)
+            print(f"wrote {out}")
+        elif args.command == "summary":
+            import pandas as pd
+
+            from .loader import load
+            from .report import summary_table
+
+            res = load(args.file)
+            table = summary_table(res)
+            n = len(res.runs)
+            n_ok = int((res.runs["status"] == 0).sum())
+            print(f"{args.file}: {n} runs, {n_ok} ok; design kind {res.design.get('kind')}; "
+                  f"means over ok runs")
+            if args.format == "csv":
+                print(table.to_csv(), end="")
+            elif args.format == "markdown":
+                cols = ["outcome"] + list(table.columns)
+                print("| " + " | ".join(cols) + " |")
+                print("|" + "---|" * len(cols))
+                for idx, row in table.iterrows():
+                    cells = [str(idx)] + [row["unit"]] + [f"{v:.4g}" for v in row.iloc[1:]]
+                    print("| " + " | ".join(cells) + " |")
+            else:
+                with pd.option_context("display.max_rows", None, "display.width", 200,
+                                       "display.float_format", "{:.4g}".format):
+                    print(table.to_string())
+    except (ResultsFormatError, FileNotFoundError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,619 @@
+"""Figures of a results file. Each ``*_figures`` function yields ``Figure``
+records (id, title, caption, matplotlib figure), none when the figure does
+not apply to the file; render (and close) each before taking the next. Matplotlib runs on the Agg backend.
+
+Style: 12 x 7 in at 120 dpi, base font 15 pt, the Okabe-Ito colour-blind-safe
+palette for lines and cividis for heat maps.
+"""
+from __future__ import annotations
+
+import re
+import textwrap
+from dataclasses import dataclass
+from typing import Iterator, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from . import stats  # noqa: E402
+from .loader import STATUS_OK, Results, platform_column  # noqa: E402
+
+# Okabe & Ito (2008), reordered so that the first colours are the most distinct.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+LINESTYLES = ["-", "--", ":", "-."]
+HEATMAP_CMAP = "cividis"
+FIGSIZE = (12.0, 7.0)
+DPI = 120
+
+STYLE = {
+    "font.size": 15,
+    "axes.titlesize": 17,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 14,
+    "ytick.labelsize": 14,
+    "legend.fontsize": 14,
+    "legend.title_fontsize": 14,
+    "figure.titlesize": 19,
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "lines.linewidth": 2.5,
+    "lines.markersize": 8,
+}
+
+#: Canonical outcome order (model-spec.md section 7).
+OUTCOME_ORDER = ["self_censorship_rate", "lawful_self_censorship_rate", "silenced_user_share",
+                 "posted_per_user_day", "takedown_requests", "takedown_compliance_rate",
+                 "data_request_compliance_rate", "over_removal_share", "unlawful_visible_share",
+                 "users_sanctioned_per_100k", "mean_perceived_risk", "platform_status",
+                 "platform_localized", "escalation_level", "platform_revenue"]
+
+
+@dataclass
+class Figure:
+    id: str          #: HTML id and PNG file stem, e.g. "fig-timeseries-self_censorship_rate"
+    title: str
+    caption: str
+    figure: "matplotlib.figure.Figure | None"
+    section: str = ""
+    png: bytes = b""  #: the rendered image, once ``render`` has run
+
+    def render(self, dpi: int = DPI) -> bytes:
+        """Render to PNG bytes and close the matplotlib figure (frees memory)."""
+        if self.figure is not None:
+            import io
+
+            buf = io.BytesIO()
+            self.figure.savefig(buf, format="png", dpi=dpi)
+            plt.close(self.figure)
+            self.figure = None
+            self.png = buf.getvalue()
+        return self.png
+
+
+def fig_id(*parts: str) -> str:
+    return "fig-" + "-".join(re.sub(r"[^A-Za-z0-9_.]+", "_", p).strip("_") for p in parts if p)
+
+
+def ordered(names: Sequence[str]) -> list[str]:
+    """Names in canonical outcome order, unknown ones after, alphabetically."""
+    known = [n for n in OUTCOME_ORDER if n in names]
+    return known + sorted(n for n in names if n not in OUTCOME_ORDER)
+
+
+def wrap_title(text: str, width: int = 62) -> str:
+    """Wrap a figure title so that it fits the figure at 19 pt."""
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)) if "\n" not in text else text
+
+
+def _ylabel_first_column(axes, ncols: int, label: str) -> None:
+    """Y label on the first panel of each row only (shared y)."""
+    for i, ax in enumerate(axes):
+        ax.set_ylabel(label if i % ncols == 0 else "")
+
+
+def with_unit(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def _grid(n: int, max_cols: int = 3) -> tuple[int, int]:
+    cols = min(n, max_cols)
+    rows = int(np.ceil(n / cols))
+    return rows, cols
+
+
+def _subplots(n: int, max_cols: int = 3, sharey: bool = True, height_per_row: float = 5.0,
+              **kw):
+    rows, cols = _grid(n, max_cols)
+    height = max(FIGSIZE[1], height_per_row * rows + 2.0) if rows > 1 else FIGSIZE[1]
+    fig, axes = plt.subplots(rows, cols, figsize=(FIGSIZE[0], height), sharey=sharey,
+                             squeeze=False, **kw)
+    flat = axes.ravel()
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    return fig, flat[:n]
+
+
+def _time_axis(res: Results):
+    if res.dates is not None and not np.all(pd.isna(res.dates)):
+        return res.dates, "date"
+    return res.days, "day of simulation (days)"
+
+
+def _format_time_axis(ax, is_date: bool) -> None:
+    if is_date:
+        loc = mdates.AutoDateLocator(minticks=3, maxticks=7)
+        ax.xaxis.set_major_locator(loc)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
+
+
+def _ok_mask(res: Results, design: str | None = None) -> np.ndarray:
+    m = res.runs["status"].to_numpy() == STATUS_OK
+    if design is not None:
+        m &= res.runs["design"].to_numpy() == design
+    return m
+
+
+def _legend(ax_or_fig, **kw):
+    handles, labels = (ax_or_fig.get_legend_handles_labels() if hasattr(ax_or_fig, "get_legend_handles_labels")
+                       else ([], []))
+    if handles:
+        ax_or_fig.legend(**kw)
+
+
+# --------------------------------------------------------------------------
+# 1. time series with bands
+# --------------------------------------------------------------------------
+
+
+def timeseries_figures(res: Results) -> Iterator[Figure]:
+    if not len(res.days):
+        return
+    x, xlabel = _time_axis(res)
+    is_date = xlabel == "date"
+    designs = res.design_names
+    for name in ordered(res.timeseries_names):
+        data, platforms = res.timeseries_array(name)
+        unit = res.outcome_unit(name)
+        ok_all = _ok_mask(res)
+        if not np.isfinite(data[ok_all]).any():
+            continue
+        n_ok = int(ok_all.sum())
+        if platforms is None:
+            fig, ax = plt.subplots()
+            for k, d in enumerate(designs):
+                sel = data[_ok_mask(res, d)]
+                if not len(sel) or not np.isfinite(sel).any():
+                    continue
+                mean, lo, hi = stats.band(sel)
+                c = PALETTE[k % len(PALETTE)]
+                lbl = f"{d}: mean" if len(designs) > 1 else "mean"
+                ax.plot(x, mean, color=c, label=lbl)
+                ax.fill_between(x, lo, hi, color=c, alpha=0.22,
+                                label=f"{d}: 2.5-97.5% of runs" if len(designs) > 1 else "2.5-97.5% of runs")
+            ax.set_xlabel(xlabel)
+            ax.set_ylabel(with_unit(name, unit))
+            _format_time_axis(ax, is_date)
+            ax.legend(loc="best")
+            title = f"{name} over time"
+            ax.set_title(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
+        else:
+            shown = [d for d in designs if _ok_mask(res, d).any()]
+            fig, axes = _subplots(max(1, len(shown)), max_cols=2)
+            for ax, d in zip(axes, shown):
+                sel = data[_ok_mask(res, d)]
+                for j, p in enumerate(platforms):
+                    mean, lo, hi = stats.band(sel[:, :, j])
+                    if not np.isfinite(mean).any():
+                        continue
+                    c = PALETTE[j % len(PALETTE)]
+                    ax.plot(x, mean, color=c, linestyle=LINESTYLES[j % len(LINESTYLES)], label=p)
+                    ax.fill_between(x, lo, hi, color=c, alpha=0.18)
+                ax.set_xlabel(xlabel)
+                ax.set_title(f"design: {d}" if len(shown) > 1 else "per platform")
+                _format_time_axis(ax, is_date)
+            _ylabel_first_column(axes, _grid(max(1, len(shown)), 2)[1], with_unit(name, unit))
+            axes[0].legend(title="platform (mean, band 2.5-97.5%)", loc="best")
+            title = f"{name} over time, per platform"
+            fig.suptitle(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
+        fig.tight_layout()
+        cap = (f"{name} ({unit or 'no unit given'}) recorded every "
+               f"{int(np.median(np.diff(res.days))) if len(res.days) > 1 else 0} days. Lines: mean over ok runs; "
+               "shaded: 2.5-97.5 percentiles across runs"
+               + (" (replicates and swept parameters together)." if res.params else " (replicates)."))
+        yield Figure(fig_id("timeseries", name), title, cap, fig, "Time series")
+
+
+
+# --------------------------------------------------------------------------
+# 2. outcome against each swept parameter
+# --------------------------------------------------------------------------
+
+
+def _series_specs(res: Results, name: str) -> list[tuple[str, str, str]]:
+    """(column, design, label) for the lines of one outcome."""
+    info = res.outcomes[name]
+    designs = [d for d in res.design_names if _ok_mask(res, d).any()]
+    specs = []
+    for d in designs:
+        for col in info.columns():
+            plat = col[len(name) + 1:-1] if info.per_platform else ""
+            parts = [p for p in ((d if len(designs) > 1 else ""), plat) if p]
+            specs.append((col, d, " / ".join(parts) or "mean"))
+    return specs
+
+
+def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> Iterator[Figure]:
+    params = res.params
+    if not params:
+        return
+    ok = res.ok_runs
+    rng = np.random.default_rng(seed)
+    for name in ordered(list(res.outcomes)):
+        specs = _series_specs(res, name)
+        if not any(np.isfinite(ok[c]).any() for c, _, _ in specs):
+            continue
+        unit = res.outcome_unit(name)
+        fig, axes = _subplots(len(params), max_cols=3)
+        for ax, p in zip(axes, params):
+            for k, (col, d, label) in enumerate(specs):
+                sub = ok[ok["design"] == d]
+                xs, ys = sub[p].to_numpy(), sub[col].to_numpy()
+                if len(xs) > max_points:
+                    pick = rng.choice(len(xs), max_points, replace=False)
+                    xs_s, ys_s = xs[pick], ys[pick]
+                else:
+                    xs_s, ys_s = xs, ys
+                c = PALETTE[k % len(PALETTE)]
+                ax.scatter(xs_s, ys_s, s=14, alpha=0.25, color=c, edgecolors="none", rasterized=True)
+                bm = stats.binned_means(xs, ys)
+                if len(bm):
+                    ax.errorbar(bm["x"], bm["mean"],
+                                yerr=[bm["mean"] - bm["low"], bm["high"] - bm["mean"]],
+                                color=c, marker=MARKERS[k % len(MARKERS)], capsize=4,
+                                linestyle=LINESTYLES[k % len(LINESTYLES)], label=label)
+            ax.set_xlabel(with_unit(p, res.param_units.get(p, "")))
+        _ylabel_first_column(axes, _grid(len(params), 3)[1], with_unit(name, unit))
+        handles, labels = axes[0].get_legend_handles_labels()
+        if handles:
+            fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4),
+                       title="binned mean with 95% CI (dots: runs)", frameon=False)
+        n_rows = _grid(len(params), 3)[0]
+        legend_space = 0.08 + 0.05 * int(np.ceil(len(labels) / 4)) / n_rows if handles else 0.02
+        title = f"{name} against each swept parameter"
+        fig.suptitle(wrap_title(title))
+        fig.tight_layout(rect=(0, legend_space, 1, 1))
+        cap = (f"Dots: the summary value of {name} ({unit or 'no unit given'}) in each ok run "
+               f"(at most {max_points} drawn per line). Lines: mean with 95% t CI at each grid "
+               "level, or in ten quantile bins of the parameter (lhs, sobol).")
+        yield Figure(fig_id("params", name), title, cap, fig, "Outcomes against parameters")
+
+
+
+# --------------------------------------------------------------------------
+# 3. heat map for two-parameter grids
+# --------------------------------------------------------------------------
+
+
+def heatmap_figures(res: Results) -> Iterator[Figure]:
+    if res.design.get("kind") != "grid" or len(res.params) != 2:
+        return
+    px, py = res.params
+    ok = res.ok_runs
+    designs = [d for d in res.design_names if _ok_mask(res, d).any()]
+    for name in ordered(list(res.outcomes)):
+        info = res.outcomes[name]
+        cols = info.columns()
+        panels = [(d, c) for d in designs for c in cols]
+        tables = []
+        for d, c in panels:
+            t = ok[ok["design"] == d].pivot_table(index=py, columns=px, values=c, aggfunc="mean")
+            tables.append(t)
+        finite = [t.to_numpy() for t in tables if np.isfinite(t.to_numpy()).any()]
+        if not finite:
+            continue
+        vmin = min(np.nanmin(v) for v in finite)
+        vmax = max(np.nanmax(v) for v in finite)
+        if vmax == vmin:
+            vmax = vmin + 1e-12
+        ncols = len(cols) if info.per_platform else min(len(panels), 3)
+        fig, axes = _subplots(len(panels), max_cols=max(1, min(ncols, 3)), sharey=True)
+        annotate = len(panels) <= 3
+        im = None
+        for ax, (d, c), t in zip(axes, panels, tables):
+            xs = t.columns.to_numpy(dtype=float)
+            ys = t.index.to_numpy(dtype=float)
+            im = ax.imshow(t.to_numpy(), origin="lower", aspect="auto", cmap=HEATMAP_CMAP,
+                           vmin=vmin, vmax=vmax)
+            ax.set_xticks(range(len(xs)), [f"{v:.3g}" for v in xs])
+            ax.set_yticks(range(len(ys)), [f"{v:.3g}" for v in ys])
+            ax.grid(False)
+            if annotate and t.size <= 64:
+                mid = (vmin + vmax) / 2
+                for i in range(len(ys)):
+                    for j in range(len(xs)):
+                        v = t.to_numpy()[i, j]
+                        if np.isfinite(v):
+                            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=13,
+                                    color="black" if v > mid else "white")
+            ax.set_xlabel(with_unit(px, res.param_units.get(px, "")))
+            plat = c[len(name) + 1:-1] if info.per_platform else ""
+            ax.set_title(" / ".join(s for s in ((d if len(designs) > 1 else ""), plat) if s) or name)
+        _ylabel_first_column(axes, _grid(len(panels), max(1, min(ncols, 3)))[1],
+                             with_unit(py, res.param_units.get(py, "")))
+        fig.suptitle(wrap_title(f"{name}: mean over ok replicates on the {px} x {py} grid"))
+        fig.tight_layout(rect=(0, 0, 0.88, 1))
+        cax = fig.add_axes((0.9, 0.15, 0.025, 0.7))
+        cax.grid(False)
+        cb = fig.colorbar(im, cax=cax)
+        cb.set_label(with_unit(name, res.outcome_unit(name)))
+        title = f"{name} on the two-parameter grid"
+        cap = (f"Mean of {name} over the ok replicates of each grid cell; colour bar in "
+               f"{res.outcome_unit(name) or 'outcome units'}; blank cells have no finite value.")
+        yield Figure(fig_id("heatmap", name), title, cap, fig, "Grid heat maps")
+
+
+
+# --------------------------------------------------------------------------
+# 4. decree-design comparison with paired CIs
+# --------------------------------------------------------------------------
+
+
+def design_comparison_table(res: Results) -> pd.DataFrame:
+    designs = [d for d in res.design_names if (res.runs["design"] == d).any()]
+    if len(designs) < 2:
+        return pd.DataFrame()
+    frames = [stats.paired_differences(res.runs, c, designs) for c in
+              [c for n in ordered(list(res.outcomes)) for c in res.outcomes[n].columns()]]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
+                              per_figure: int = 6) -> Iterator[Figure]:
+    if table is None:
+        table = design_comparison_table(res)
+    if table.empty or not np.isfinite(table["diff"]).any():
+        return
+    base = table["baseline"].iloc[0]
+    others = list(dict.fromkeys(table["design"]))
+    names = [n for n in ordered(list(res.outcomes))
+             if np.isfinite(table[table["outcome"].isin(res.outcomes[n].columns())]["diff"]).any()]
+    chunks = [names[i:i + per_figure] for i in range(0, len(names), per_figure)]
+    for ci, chunk in enumerate(chunks):
+        fig, axes = _subplots(len(chunk), max_cols=2, sharey=False, height_per_row=3.2)
+        for ax, name in zip(axes, chunk):
+            info = res.outcomes[name]
+            cols = info.columns()
+            labels = [c[len(name) + 1:-1] for c in cols] if info.per_platform else ["all users"]
+            width = 0.6 / max(1, len(others))
+            for k, d in enumerate(others):
+                rows = table[(table["design"] == d)].set_index("outcome").reindex(cols)
+                ys = np.arange(len(cols)) + (k - (len(others) - 1) / 2) * width
+                ax.errorbar(rows["diff"], ys,
+                            xerr=[rows["diff"] - rows["diff_low"], rows["diff_high"] - rows["diff"]],
+                            fmt=MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)],
+                            capsize=5, markersize=9, linewidth=2.5, label=f"{d} - {base}")
+            ax.axvline(0, color="0.3", linestyle="--", linewidth=1.5)
+            ax.set_yticks(range(len(cols)), labels)
+            ax.set_ylim(-0.6, len(cols) - 0.4)
+            ax.invert_yaxis()
+            ax.set_title(name)
+            ax.set_xlabel(with_unit("difference", res.outcome_unit(name)))
+        handles, labels = axes[0].get_legend_handles_labels()
+        suffix = f" ({ci + 1}/{len(chunks)})" if len(chunks) > 1 else ""
+        title = f"Decree designs against '{base}': paired differences{suffix}"
+        fig.suptitle(wrap_title(title) + "\nmean difference and 95% CI, runs paired by (point, replicate)")
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
+        fig.tight_layout(rect=(0, 0.07 if len(chunk) > 2 else 0.1, 1, 1))
+        n_pairs = int(table["n_pairs"].max())
+        cap = (f"For each outcome, the mean of (design - {base}) over ok runs paired by sweep "
+               f"point and replicate (common random numbers), with a 95% Student-t CI; up to "
+               f"{n_pairs} pairs. Dashed line: no difference. Exact numbers in the table below.")
+        yield (Figure(fig_id("design_comparison", str(ci + 1)), title, cap, fig,
+                          "Decree-design comparison"))
+
+
+
+# --------------------------------------------------------------------------
+# 5. Sobol indices
+# --------------------------------------------------------------------------
+
+
+def sobol_table(res: Results, bootstrap: int = 1000, seed: int = 0) -> pd.DataFrame:
+    if res.design.get("kind") != "sobol" or not len(res.design.get("block", [])):
+        return pd.DataFrame()
+    frames = []
+    for d in res.design_names:
+        if not _ok_mask(res, d).any():
+            continue
+        for name in ordered(list(res.outcomes)):
+            for c in res.outcomes[name].columns():
+                frames.append(stats.sobol_for_results(res, c, d, bootstrap=bootstrap, seed=seed))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: int = 1000,
+                  seed: int = 0) -> Iterator[Figure]:
+    if table is None:
+        table = sobol_table(res, bootstrap, seed)
+    if table.empty:
+        return
+    designs = list(dict.fromkeys(table["design"]))
+    params = list(dict.fromkeys(table["parameter"]))
+    n_base = int(table["n"].max())
+    # Summary heat map of total-order indices: outcome columns x parameters.
+    for d in designs:
+        t = table[table["design"] == d].pivot_table(index="outcome", columns="parameter", values="ST",
+                                                    aggfunc="first", dropna=False)
+        t = t.reindex(index=[o for o in dict.fromkeys(table["outcome"]) if o in t.index], columns=params)
+        t = t[np.isfinite(t.to_numpy()).any(axis=1)]
+        if t.empty:
+            continue
+        height = max(FIGSIZE[1], 0.45 * len(t) + 3)
+        fig, ax = plt.subplots(figsize=(FIGSIZE[0], height), layout="constrained")
+        im = ax.imshow(np.clip(t.to_numpy(), 0, 1), aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=1)
+        ax.set_xticks(range(len(params)), [_wrap_param(p) for p in params])
+        ax.set_yticks(range(len(t)), t.index)
+        ax.grid(False)
+        for i in range(len(t)):
+            for j in range(len(params)):
+                v = t.to_numpy()[i, j]
+                if np.isfinite(v):
+                    ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=13,
+                            color="black" if v > 0.5 else "white")
+        cb = fig.colorbar(im, ax=ax)
+        cb.set_label("total-order index ST (share of variance)")
+        ax.set_xlabel("swept parameter")
+        ax.set_ylabel("outcome")
+        title = "Total-order Sobol indices, every outcome" + (f" (design: {d})" if len(designs) > 1 else "")
+        ax.set_title(wrap_title(title, 70))
+        cap = (f"Jansen (1999) total-order index of each outcome for each parameter, N = {n_base} "
+               "base samples, replicates averaged first; values clipped to 0..1 for the colour.")
+        yield Figure(fig_id("sobol_summary", d), title, cap, fig, "Sobol sensitivity indices")
+    for outcome in dict.fromkeys(table["outcome"]):
+        sub = table[table["outcome"] == outcome]
+        if not np.isfinite(sub["ST"]).any():
+            continue
+        shown = [d for d in designs if np.isfinite(sub[sub["design"] == d]["ST"]).any()]
+        fig, axes = _subplots(len(shown), max_cols=2, sharey=True)
+        for ax, d in zip(axes, shown):
+            rows = sub[sub["design"] == d].set_index("parameter").reindex(params)
+            y = np.arange(len(params))
+            h = 0.38
+            for k, (col, label) in enumerate((("S1", "first order S1 (Saltelli 2010)"),
+                                             ("ST", "total order ST (Jansen 1999)"))):
+                err = np.vstack([rows[col] - rows[f"{col}_low"], rows[f"{col}_high"] - rows[col]])
+                err = np.where(np.isfinite(err), np.maximum(err, 0), 0)
+                ax.barh(y + (k - 0.5) * h, rows[col], height=h, color=PALETTE[k], label=label,
+                        xerr=err, capsize=5, error_kw={"linewidth": 2})
+            ax.set_yticks(y, [_wrap_param(p) for p in params])
+            ax.axvline(0, color="0.3", linewidth=1)
+            ax.set_xlabel("Sobol index (share of output variance)")
+            if len(shown) > 1:
+                ax.set_title(f"design: {d}")
+        axes[0].invert_yaxis()  # shared y: invert once; first parameter on top
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
+                   title="bars: estimate; whiskers: 95% bootstrap CI")
+        title = f"Sobol indices of {outcome}"
+        fig.suptitle(wrap_title(f"{title} (N = {n_base} base samples)"))
+        fig.tight_layout(rect=(0, 0.13, 1, 1))
+        cap = (f"First-order (Saltelli 2010) and total-order (Jansen 1999) indices of {outcome}, "
+               f"replicates averaged per sample, with seeded bootstrap 95% percentile CIs over "
+               f"the N base rows.")
+        yield Figure(fig_id("sobol", outcome), title, cap, fig, "Sobol sensitivity indices")
+
+
+
+def _wrap_param(p: str) -> str:
+    """Break a long dotted name at its dots so tick labels stay short."""
+    if len(p) <= 22:
+        return p
+    parts = p.split(".")
+    lines, cur = [], ""
+    for part in parts:
+        piece = part if not cur else cur + "." + part
+        if len(piece) > 22 and cur:
+            lines.append(cur + ".")
+            cur = part
+        else:
+            cur = piece
+    lines.append(cur)
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------
+# 6. model against observed data
+# --------------------------------------------------------------------------
+
+DEFAULT_PLATFORM_MAP = {"facebook": "global_social", "google": "video_sharing",
+                        "youtube": "video_sharing"}
+
+
+def parse_platform_map(text: str) -> dict[str, str]:
+    """"facebook=global_social,google=video_sharing" -> dict."""
+    out = {}
+    for item in filter(None, (s.strip() for s in text.split(","))):
+        if "=" not in item:
+            raise ValueError(f"--platform-map: {item!r} is not DATA=MODEL (e.g. facebook=global_social)")
+        k, v = (s.strip() for s in item.split("=", 1))
+        if not k or not v:
+            raise ValueError(f"--platform-map: {item!r} is not DATA=MODEL (e.g. facebook=global_social)")
+        out[k] = v
+    return out
+
+
+def read_observed(path: str, metric: str = "takedown_compliance_rate") -> pd.DataFrame:
+    """Rows of an observed-data CSV (period_start, period_end, platform,
+    metric, value, ...) with the given metric, dates parsed."""
+    df = pd.read_csv(path)
+    missing = {"period_start", "period_end", "platform", "metric", "value"} - set(df.columns)
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {sorted(missing)}; expected "
+                         "period_start,period_end,platform,metric,value,...")
+    df = df[df["metric"] == metric].copy()
+    df["period_start"] = pd.to_datetime(df["period_start"], errors="coerce")
+    df["period_end"] = pd.to_datetime(df["period_end"], errors="coerce")
+    df["value"] = pd.to_numeric(df["value"], errors="coerce")
+    return df.dropna(subset=["period_start", "period_end", "value"]).reset_index(drop=True)
+
+
+def observed_figures(res: Results, observed: pd.DataFrame | None,
+                     platform_map: dict[str, str] | None = None,
+                     outcome: str = "takedown_compliance_rate") -> tuple[list[Figure], list[str]]:
+    """Model per-platform ``outcome`` on a date axis against observed periods.
+    Returns (figures, notes); notes say why rows or the figure were skipped."""
+    notes: list[str] = []
+    if observed is None:
+        return [], notes
+    if not res.start_date or res.dates is None:
+        notes.append("The file has no start_date, so the model cannot be put on a date axis; "
+                     "the observed-data figure is left out.")
+        return [], notes
+    if outcome not in res.timeseries_names:
+        notes.append(f"The file has no /timeseries/{outcome}; the observed-data figure is left out.")
+        return [], notes
+    platform_map = DEFAULT_PLATFORM_MAP if platform_map is None else platform_map
+    data, platforms = res.timeseries_array(outcome)
+    platforms = platforms or [""]
+    obs = observed.copy()
+    obs["model_platform"] = obs["platform"].map(platform_map)
+    unmapped = sorted(set(obs.loc[obs["model_platform"].isna(), "platform"]))
+    if unmapped:
+        notes.append(f"Observed platforms without a --platform-map entry, not shown: {', '.join(unmapped)}.")
+    absent = sorted(set(obs["model_platform"].dropna()) - set(platforms))
+    if absent:
+        notes.append(f"Mapped model platforms not in this file, not shown: {', '.join(absent)}.")
+    obs = obs[obs["model_platform"].isin(platforms)]
+    if obs.empty:
+        notes.append("No observed row maps to a platform in this file; the observed-data figure is left out.")
+        return [], notes
+    designs = [d for d in res.design_names if _ok_mask(res, d).any()]
+    fig, axes = _subplots(len(designs), max_cols=1, sharey=True, sharex=True,
+                          height_per_row=4.5)
+    data_platforms = list(dict.fromkeys(obs["platform"]))
+    x = res.dates
+    for ax, d in zip(axes, designs):
+        sel = data[_ok_mask(res, d)]
+        for j, p in enumerate(platforms):
+            if p not in set(obs["model_platform"]):
+                continue
+            mean, lo, hi = stats.band(sel[:, :, j])
+            c = PALETTE[j % len(PALETTE)]
+            ax.plot(x, mean, color=c, label=f"model: {p} (mean, 2.5-97.5%)")
+            ax.fill_between(x, lo, hi, color=c, alpha=0.18)
+        for dp in data_platforms:
+            rows = obs[obs["platform"] == dp]
+            mp = rows["model_platform"].iloc[0]
+            c = PALETTE[platforms.index(mp) % len(PALETTE)]
+            m = MARKERS[data_platforms.index(dp) % len(MARKERS)]
+            for i, (_, r) in enumerate(rows.iterrows()):
+                ax.plot([r["period_start"], r["period_end"]], [r["value"]] * 2, color=c,
+                        linewidth=5, alpha=0.9, marker=m, markeredgecolor="black", markersize=11,
+                        label=f"observed: {dp} -> {mp}" if i == 0 else None)
+        ax.set_ylabel(with_unit(outcome, res.outcome_unit(outcome)))
+        ax.set_ylim(-0.02, 1.05)
+        _format_time_axis(ax, True)
+        if len(designs) > 1:
+            ax.set_title(f"design: {d}")
+    axes[-1].set_xlabel("date")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    rows_legend = int(np.ceil(len(labels) / 2))
+    title = f"Model {outcome} against the observed figures"
+    fig.suptitle(wrap_title(title))
+    fig.tight_layout(rect=(0, min(0.4, 0.06 * rows_legend * 7 / fig.get_figheight()), 1, 1))
+    cap = (f"Lines: the model's per-platform {outcome}, mean and 2.5-97.5% band across ok runs, "
+           f"with day 0 = {res.start_date}. Thick segments: observed values over their reporting "
+           "periods (regulator's own figures: noisy targets), platforms mapped by "
+           + ", ".join(f"{k}={v}" for k, v in platform_map.items()) + ".")
+    return [Figure(fig_id("observed", outcome), title, cap, fig, "Model against observed data")], notes

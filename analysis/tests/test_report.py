@@ -1,0 +1,82 @@
+"""The report: every figure that applies, self-contained HTML, PNGs."""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+
+from complysim_analysis.figures import parse_platform_map
+from complysim_analysis.report import write_report
+
+TS = ["fig-timeseries-self_censorship_rate", "fig-timeseries-over_removal_share",
+      "fig-timeseries-takedown_compliance_rate"]
+PARAMS = ["fig-params-self_censorship_rate", "fig-params-over_removal_share",
+          "fig-params-takedown_compliance_rate"]
+HEAT = ["fig-heatmap-self_censorship_rate", "fig-heatmap-over_removal_share",
+        "fig-heatmap-takedown_compliance_rate"]
+OBS = ["fig-observed-takedown_compliance_rate"]
+COMPARE = ["fig-design_comparison-1"]
+SOBOL = ["fig-sobol_summary-baseline", "fig-sobol_summary-strict", "fig-sobol-self_censorship_rate",
+         "fig-sobol-over_removal_share", "fig-sobol-takedown_compliance_rate_global_social",
+         "fig-sobol-takedown_compliance_rate_video_sharing",
+         "fig-sobol-takedown_compliance_rate_domestic"]
+
+EXPECTED = {
+    "single": TS + OBS,
+    "single2": TS + COMPARE + OBS,
+    "grid": TS + PARAMS + HEAT + OBS,
+    "lhs": TS + PARAMS + OBS,
+    "sobol": TS + PARAMS + COMPARE + SOBOL + OBS,
+    "nodate": TS,
+}
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_report_figures(files, observed_csv, tmp_path, name):
+    path, info = files[name]
+    out_dir = tmp_path / "report"
+    html_path = write_report(path, str(out_dir), data_csv=observed_csv, bootstrap=50)
+    assert html_path == str(out_dir / "report.html")
+    text = (out_dir / "report.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<figure id="([^"]+)">', text)
+    assert sorted(ids) == sorted(EXPECTED[name])
+    # One embedded image per figure, one PNG file per figure.
+    assert text.count("<img ") == len(ids)
+    assert text.count('src="data:image/png;base64,') == len(ids)
+    pngs = sorted(f[:-4] for f in os.listdir(out_dir) if f.endswith(".png"))
+    assert pngs == sorted(ids)
+    for f in os.listdir(out_dir):
+        if f.endswith(".png"):
+            assert (out_dir / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Self-contained: no external assets of any kind.
+    assert 'src="http' not in text and "<link" not in text and "<script" not in text
+    assert not re.search(r'(src|href)="(?!data:|#)', text)
+    # Provenance and the scenario text (HTML-escaped) are included.
+    for needle in ("complysim-results", "0123456789abcdef", "GNU 12.2.0", "law.vagueness=0.2",
+                   "[simulation]", "&lt;script&gt;&amp;"):
+        assert needle in text, needle
+    if name == "nodate":
+        assert "no start_date" in text
+    else:
+        assert "Observed platforms without a --platform-map entry, not shown: tiktok" in text
+
+
+def test_report_without_data_has_no_observed_figure(files, tmp_path):
+    write_report(files["single"][0], str(tmp_path), bootstrap=10)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert 'id="fig-observed' not in text
+    assert 'id="fig-timeseries-takedown_compliance_rate"' in text
+
+
+def test_report_failed_runs_listed(files, tmp_path):
+    write_report(files["single2"][0], str(tmp_path), bootstrap=10)
+    text = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "synthetic failure" in text and "1 failed" in text
+
+
+def test_platform_map_parsing():
+    assert parse_platform_map("facebook=global_social, google = video_sharing") == {
+        "facebook": "global_social", "google": "video_sharing"}
+    with pytest.raises(ValueError, match="DATA=MODEL"):
+        parse_platform_map("facebook")
