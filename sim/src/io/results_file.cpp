@@ -96,10 +96,11 @@ struct ResultsWriter::Impl {
   h5::File file;
   ResultsSchema schema;
   std::int64_t n_designs = 1;
-  h5::DataSet point, replicate, seed, status, design, message;
+  h5::DataSet run, point, replicate, seed, status, design, message;
   std::vector<h5::DataSet> params, outcomes, series;
   std::vector<std::size_t> width;  // [outcomes]
   std::int64_t rows = 0;
+  std::int64_t n_runs_total = -1;  // -1: written as `rows` at close
   std::vector<double> nan_buf;
 
   void write_root(const Provenance& p) {
@@ -117,6 +118,9 @@ struct ResultsWriter::Impl {
     h5::write_attr(root, "compiler", std::string_view(compiler_id()));
     h5::write_attr(root, "library_versions", std::string_view(library_versions()));
     h5::write_attr(root, "platforms", std::span<const std::string>(schema.platforms));
+    h5::write_attr(root, "shard", std::string_view(p.shard));
+    n_runs_total = p.n_runs_total;
+    if (n_runs_total >= 0) h5::write_attr(root, "n_runs_total", n_runs_total);
   }
 
   void write_design(const DesignInfo& d) {
@@ -141,6 +145,7 @@ struct ResultsWriter::Impl {
     h5::Group runs = h5::create_group(file.loc(), "runs");
     const h5::Loc r = runs.loc();
     const std::span<const hsize_t> none;
+    run = h5::create_extendible(r, "run", h5::file_type<std::int64_t>(), none);
     point = h5::create_extendible(r, "point", h5::file_type<std::int64_t>(), none);
     replicate = h5::create_extendible(r, "replicate", h5::file_type<std::int64_t>(), none);
     seed = h5::create_extendible(r, "seed", h5::file_type<std::uint64_t>(), none);
@@ -229,6 +234,8 @@ void ResultsWriter::append(const RunRow& row) {
   }
 
   const auto r = static_cast<hsize_t>(m.rows);
+  const std::int64_t run = row.run >= 0 ? row.run : m.rows;
+  m.run.write_row(h5::native_type<std::int64_t>(), r, &run);
   m.point.write_row(h5::native_type<std::int64_t>(), r, &row.point);
   m.replicate.write_row(h5::native_type<std::int64_t>(), r, &row.replicate);
   m.seed.write_row(h5::native_type<std::uint64_t>(), r, &row.seed);
@@ -256,12 +263,13 @@ void ResultsWriter::flush() {
 void ResultsWriter::close() {
   if (!impl_ || !impl_->file.valid()) return;
   Impl& m = *impl_;
+  if (m.n_runs_total < 0) h5::write_attr(m.file.loc(), "n_runs_total", m.rows);
   m.file.flush();
   // Datasets first, then the file, so the file really closes (HDF5 keeps it
   // open while any object in it is open).
   for (auto* v : {&m.params, &m.outcomes, &m.series})
     for (h5::DataSet& d : *v) d.close();
-  for (h5::DataSet* d : {&m.point, &m.replicate, &m.seed, &m.status, &m.design, &m.message}) d->close();
+  for (h5::DataSet* d : {&m.run, &m.point, &m.replicate, &m.seed, &m.status, &m.design, &m.message}) d->close();
   m.file.close();
 }
 
@@ -275,7 +283,7 @@ struct ResultsReader::Impl {
   ResultsSchema schema;
   DesignInfo design;
   std::int64_t n_runs = 0;
-  h5::DataSet point, replicate, seed, status, design_ds, message;
+  h5::DataSet run, point, replicate, seed, status, design_ds, message;  // run: invalid in files without /runs/run
   std::vector<h5::DataSet> params, outcomes, series;
   std::vector<std::size_t> width;
 
@@ -351,6 +359,13 @@ struct ResultsReader::Impl {
     design_ds = open("runs/design");
     message = open("runs/message");
     n_runs = static_cast<std::int64_t>(point.dims().at(0));
+    if (h5::exists(root, "runs/run")) {
+      run = open("runs/run");
+      if (static_cast<std::int64_t>(run.dims().at(0)) != n_runs)
+        throw FormatError(fname + ": /runs/run does not have " + std::to_string(n_runs) + " rows");
+    }
+    prov.shard = h5::has_attr(root, "shard") ? h5::read_attr_string(root, "shard") : std::string();
+    prov.n_runs_total = h5::has_attr(root, "n_runs_total") ? h5::read_attr_i64(root, "n_runs_total") : n_runs;
     for (h5::DataSet* d : {&replicate, &seed, &status, &design_ds, &message})
       if (static_cast<std::int64_t>(d->dims().at(0)) != n_runs)
         throw FormatError(fname + ": " + d->path() + " does not have " + std::to_string(n_runs) + " rows");
@@ -393,6 +408,13 @@ const Provenance& ResultsReader::provenance() const { return impl_->prov; }
 const ResultsSchema& ResultsReader::schema() const { return impl_->schema; }
 const DesignInfo& ResultsReader::design() const { return impl_->design; }
 std::int64_t ResultsReader::n_runs() const { return impl_->n_runs; }
+
+std::vector<std::int64_t> ResultsReader::run() const {
+  if (impl_->run.valid()) return h5::read_vector<std::int64_t>(impl_->run);
+  std::vector<std::int64_t> out(static_cast<std::size_t>(impl_->n_runs));
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<std::int64_t>(i);
+  return out;
+}
 
 std::vector<std::int64_t> ResultsReader::point() const { return h5::read_vector<std::int64_t>(impl_->point); }
 std::vector<std::int64_t> ResultsReader::replicate() const {
@@ -439,6 +461,8 @@ RunRecord ResultsReader::read_row(std::int64_t i) const {
     throw std::out_of_range("row " + std::to_string(i) + " out of range [0, " + std::to_string(m.n_runs) + ")");
   const auto r = static_cast<hsize_t>(i);
   RunRecord rec;
+  rec.row.run = i;
+  if (m.run.valid()) m.run.read_rows(h5::native_type<std::int64_t>(), r, 1, &rec.row.run);
   m.point.read_rows(h5::native_type<std::int64_t>(), r, 1, &rec.row.point);
   m.replicate.read_rows(h5::native_type<std::int64_t>(), r, 1, &rec.row.replicate);
   m.seed.read_rows(h5::native_type<std::uint64_t>(), r, 1, &rec.row.seed);
@@ -538,6 +562,7 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
   if (pa.git_commit != pb.git_commit) return diff("root attribute git_commit");
   if (pa.compiler != pb.compiler) return diff("root attribute compiler");
   if (pa.library_versions != pb.library_versions) return diff("root attribute library_versions");
+  if (pa.n_runs_total != pb.n_runs_total) return diff("root attribute n_runs_total");
   const ResultsSchema &sa = ra.schema(), &sb = rb.schema();
   if (sa.platforms != sb.platforms) return diff("platforms");
   if (sa.param_names != sb.param_names) return diff("/runs/params names");
@@ -556,6 +581,7 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
 
   const ResultsReader::Impl &ia = *ra.impl_, &ib = *rb.impl_;
   using Cmp = std::optional<std::string>;
+  if (ra.run() != rb.run()) return diff("/runs/run");
   if (Cmp d = compare_numeric<std::int64_t>(ia.point, ib.point)) return d;
   if (Cmp d = compare_numeric<std::int64_t>(ia.replicate, ib.replicate)) return d;
   if (Cmp d = compare_numeric<std::uint64_t>(ia.seed, ib.seed)) return d;

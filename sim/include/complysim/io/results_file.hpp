@@ -44,7 +44,7 @@ inline constexpr const char* kFormatName = "complysim-results";
 /// Value of the root attribute `format_version` written by this build.
 inline constexpr std::int64_t kFormatVersion = 1;
 
-/// What produced the file. The caller fills the first five fields; the writer
+/// What produced the file. The caller fills the first seven fields; the writer
 /// fills the rest (the reader returns them all as stored).
 struct Provenance {
   std::string scenario_toml;           ///< the resolved scenario, as TOML text
@@ -52,6 +52,10 @@ struct Provenance {
   std::string command_line;            ///< the command line, as typed
   std::uint64_t seed = 0;              ///< simulation.seed
   std::string start_date;              ///< ISO date of day 0 ("" = none)
+  std::string shard;                   ///< `--shard I/N` of a sweep shard ("I/N"), or "" (root attribute `shard`)
+  /// Runs of the whole sweep (all shards; root attribute `n_runs_total`);
+  /// -1 = the number of rows written (set at close()).
+  std::int64_t n_runs_total = -1;
   // Filled by ResultsWriter (ignored on input):
   std::string complysim_version;       ///< complysim::version()
   std::string git_commit;              ///< complysim::git_commit()
@@ -82,6 +86,7 @@ struct DesignInfo {
 
 /// One row of /runs, as appended or read.
 struct RunRow {
+  std::int64_t run = -1;        ///< global run index of a sweep (/runs/run); -1 = the row's position
   std::int64_t point = 0;       ///< sweep sample index (0 for complysim run)
   std::int64_t replicate = 0;   ///< replicate index
   std::int64_t design = 0;      ///< index into DesignInfo::names
@@ -171,6 +176,8 @@ class ResultsReader {
   std::int64_t n_runs() const;
 
   /// Columns of /runs, each [n_runs].
+  /// /runs/run: global run index of each row (0..n-1 for files without it).
+  std::vector<std::int64_t> run() const;
   std::vector<std::int64_t> point() const;
   std::vector<std::int64_t> replicate() const;
   std::vector<std::int64_t> design_index() const;
@@ -195,7 +202,7 @@ class ResultsReader {
 };
 
 /// Compares the content of two results files: every root attribute except
-/// `created_utc` and `command_line`, the design, the schema and every /runs and
+/// `created_utc`, `command_line` and `shard`, the design, the schema and every /runs and
 /// /timeseries value bit for bit (so NaN equals NaN). Returns std::nullopt when
 /// equal, otherwise a one-line description of the first difference.
 /// @throws H5Error, FormatError as ResultsReader.
