@@ -6,6 +6,7 @@
 #include <oneapi/tbb/partitioner.h>
 
 #include <algorithm>
+#include <sstream>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -75,6 +76,17 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
     throw std::invalid_argument("at most 255 platforms and 255 jurisdictions");
   if (pop.users > std::numeric_limits<std::int32_t>::max())
     throw std::invalid_argument("population.users must be below 2^31");
+  {
+    // A sweep may set one platform's market_share without the others (the
+    // loader checks the file, not swept values): refuse rather than renormalise.
+    double shares = 0;
+    for (const auto& p : s_.platforms) shares += p.market_share;
+    if (!(std::abs(shares - 1.0) <= 1e-6)) {
+      std::ostringstream m;
+      m << "market shares sum to " << shares << ", not 1";
+      throw std::invalid_argument(m.str());
+    }
+  }
   n_platforms_ = static_cast<int>(s_.platforms.size());
   n_jurisdictions_ = static_cast<int>(s_.jurisdictions.size());
   const auto n = static_cast<std::size_t>(pop.users);
