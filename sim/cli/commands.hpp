@@ -22,4 +22,14 @@ int cmd_params(const std::vector<std::string>& args);
 /// table, optionally writes an HDF5 results file.
 int cmd_run(const std::vector<std::string>& args);
 
+/// `complysim sweep SCENARIO -o OUT.h5 [...]`: runs a scenario's [sweep] into a
+/// crash-safe journal and consolidates it into OUT.h5 (docs/sweeps.md).
+int cmd_sweep(const std::vector<std::string>& args);
+
+/// `complysim merge PART.h5... -o OUT.h5`: merges the shard files of one sweep.
+int cmd_merge(const std::vector<std::string>& args);
+
+/// `complysim info FILE.h5`: provenance, design and run counts of a results file.
+int cmd_info(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

@@ -22,6 +22,9 @@ constexpr Command kCommands[] = {
     {"validate", "check a scenario file and print every resolved field with its origin", complysim::cli::cmd_validate},
     {"params", "list the parameter table (names, types, defaults, units, ranges, sources)", complysim::cli::cmd_params},
     {"run", "run a scenario's replicates, print the outcome table, write an HDF5 file", complysim::cli::cmd_run},
+    {"sweep", "run a scenario's [sweep] (crash-safe, resumable, shardable) into an HDF5 file", complysim::cli::cmd_sweep},
+    {"merge", "merge the shard files of one sweep into one HDF5 file", complysim::cli::cmd_merge},
+    {"info", "show the provenance, design and run counts of a results file", complysim::cli::cmd_info},
 };
 
 void print_usage(std::ostream& out) {
