@@ -286,6 +286,13 @@ std::vector<unsigned char> encode_record(const JournalRecord& r) {
 // ---------------------------------------------------------------------------
 
 JournalScan scan_journal(const std::filesystem::path& path) {
+  std::vector<JournalScan::Entry> index;
+  JournalScan scan = scan_journal(path, [&](const JournalScan::Entry& e) { index.push_back(e); });
+  scan.index = std::move(index);
+  return scan;
+}
+
+JournalScan scan_journal(const std::filesystem::path& path, const std::function<void(const JournalScan::Entry&)>& on_entry) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw JournalError(sys_error(path, "open", errno));
   struct Closer {
@@ -358,7 +365,7 @@ JournalScan scan_journal(const std::filesystem::path& path) {
     std::memcpy(&e.run, buf.data() + 4, 8);
     e.status = static_cast<RunStatus>(static_cast<std::int8_t>(buf[12]));
     e.offset = off;
-    scan.index.push_back(e);
+    on_entry(e);
     off += total;
     scan.valid_length = off;
   }

@@ -66,15 +66,14 @@ std::int64_t check_complete_output(const SweepPlan& plan, const io::JournalHeade
 }  // namespace
 
 void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const fs::path& output) {
-  const io::JournalScan scan = io::scan_journal(journal);
   constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint64_t> offset(plan.runs.size(), kNone);  // 8 bytes per run: the only per-run memory
-  for (const auto& e : scan.index) {
+  const io::JournalScan scan = io::scan_journal(journal, [&](const io::JournalScan::Entry& e) {
     const std::int64_t pos = position_in_shard(plan, e.run);
     if (pos < 0)
       throw SweepRefused(journal.string() + ": holds run " + std::to_string(e.run) + ", which is not part of this sweep");
     if (offset[static_cast<std::size_t>(pos)] == kNone) offset[static_cast<std::size_t>(pos)] = e.offset;
-  }
+  });
   std::int64_t missing = 0, first_missing = -1;
   for (std::size_t i = 0; i < offset.size(); ++i)
     if (offset[i] == kNone && missing++ == 0) first_missing = plan.runs[i];
@@ -134,24 +133,22 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   if (opt.resume && have_journal && !opt.force) {
     io::JournalScan scan;
     try {
-      scan = io::scan_journal(journal);
+      scan = io::scan_journal(journal, [&](const io::JournalScan::Entry& e) {
+        const std::int64_t pos = position_in_shard(plan, e.run);
+        if (pos < 0 || done[static_cast<std::size_t>(pos)]) return;  // foreign runs are refused below
+        done[static_cast<std::size_t>(pos)] = true;
+        ++report.resumed;
+        report.failed += e.status != RunStatus::Ok;
+      });
     } catch (const io::JournalError& e) {
       throw SweepRefused(std::string(e.what()) + "; cannot resume from it (start over with --force)");
     }
+    // Checked after the scan, before anything is truncated or appended.
     if (const auto why = io::header_mismatch(scan.header, header))
       throw SweepRefused(journal.string() + ": cannot resume: " + *why);
     if (!scan.tail_problem.empty())
       note("dropping an incomplete record at the end of " + journal.string() + " (" + scan.tail_problem + ", " +
            std::to_string(scan.file_length - scan.valid_length) + " bytes): that run is computed again");
-    for (const auto& e : scan.index) {
-      const std::int64_t pos = position_in_shard(plan, e.run);
-      if (pos < 0) throw SweepRefused(journal.string() + ": holds run " + std::to_string(e.run) + ", which is not part of this sweep");
-      if (!done[static_cast<std::size_t>(pos)]) {
-        done[static_cast<std::size_t>(pos)] = true;
-        ++report.resumed;
-        report.failed += e.status != RunStatus::Ok;
-      }
-    }
     writer.emplace(io::JournalWriter::reopen(journal, scan.valid_length));
     note("resuming: " + std::to_string(report.resumed) + " of " + std::to_string(report.shard_runs) +
          " runs already finished");

@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -107,6 +108,10 @@ struct JournalScan {
 /// @throws JournalError if the file cannot be read or its header is not a
 ///         complete, intact journal header of a supported format version.
 JournalScan scan_journal(const std::filesystem::path& path);
+
+/// As scan_journal(path), but passes each intact record's entry to `on_entry`
+/// instead of keeping them (the returned index is empty): constant memory.
+JournalScan scan_journal(const std::filesystem::path& path, const std::function<void(const JournalScan::Entry&)>& on_entry);
 
 /// Reads journals records by offset (from a JournalScan's index). Not thread-safe.
 class JournalReader {
