@@ -175,19 +175,46 @@ void DataSet::read_rows(hid_t memtype, hsize_t first, hsize_t count, void* buf, 
   check(H5Dread(get(), memtype, mem_space.get(), file_space.get(), dxpl, buf), "H5Dread", path());
 }
 
+namespace {
+/// File access properties with a metadata cache of at most 4 MiB (HDF5's
+/// adaptive default grows to 32 MiB as a file's chunk indexes and string heaps
+/// grow, so a sweep's memory would climb with its number of runs).
+PropList bounded_cache_fapl(const std::string& name) {
+  // HDF5 also keeps freed blocks on internal free lists; cap them too
+  // (regular/array/block lists: 1 MiB in all, 256 KiB per list).
+  static const bool limited = [] {
+    (void)H5set_free_list_limits(1 << 20, 1 << 18, 1 << 20, 1 << 18, 1 << 20, 1 << 18);
+    return true;
+  }();
+  (void)limited;
+  PropList fapl = PropList::create(H5P_FILE_ACCESS, name);
+  H5AC_cache_config_t cfg;
+  cfg.version = H5AC__CURR_CACHE_CONFIG_VERSION;
+  check(H5Pget_mdc_config(fapl.get(), &cfg), "H5Pget_mdc_config", name);
+  cfg.set_initial_size = true;
+  cfg.initial_size = std::size_t{1} << 20;
+  cfg.min_size = std::size_t{1} << 20;
+  cfg.max_size = std::size_t{4} << 20;
+  check(H5Pset_mdc_config(fapl.get(), &cfg), "H5Pset_mdc_config", name);
+  return fapl;
+}
+}  // namespace
+
 File File::create(const std::filesystem::path& p, bool overwrite) {
   silence_errors();
   const std::string name = p.string();
   // Default creation and access properties: the HDF5 1.8-compatible format,
   // readable by HDF5 1.8+, h5py and every other HDF5 tool.
-  const hid_t id = H5Fcreate(name.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT);
+  const PropList fapl = bounded_cache_fapl(name);
+  const hid_t id = H5Fcreate(name.c_str(), overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL, H5P_DEFAULT, fapl.get());
   return File(check(id, "H5Fcreate", name), name);
 }
 
 File File::open_read(const std::filesystem::path& p) {
   silence_errors();
   const std::string name = p.string();
-  return File(check(H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), "H5Fopen", name), name);
+  const PropList fapl = bounded_cache_fapl(name);
+  return File(check(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen", name), name);
 }
 
 void File::flush() {
@@ -217,11 +244,26 @@ Group open_group(const Loc& loc, const std::string& name) {
 DataSet open_dataset(const Loc& loc, const std::string& name) {
   silence_errors();
   const std::string p = child_path(loc, name);
-  // A small chunk cache (HDF5's default is 1 MiB per dataset): rows are read
-  // in order, so one or two chunks suffice, and a merge that holds 37 datasets
-  // open in each of many files keeps its memory bounded.
+  // A chunk cache of two chunks (HDF5's default is 1 MiB per dataset): rows
+  // are read in order, and a merge holds 37 datasets open in each of many files.
+  std::size_t cache = 0;
+  {
+    const DataSet probe(check(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT), "H5Dopen2", p), p);
+    const PropList dcpl(check(H5Dget_create_plist(probe.get()), "H5Dget_create_plist", p), p);
+    if (H5Pget_layout(dcpl.get()) == H5D_CHUNKED) {
+      const int rank = H5Pget_chunk(dcpl.get(), 0, nullptr);
+      std::vector<hsize_t> chunk(static_cast<std::size_t>(std::max(rank, 0)));
+      if (rank > 0 && H5Pget_chunk(dcpl.get(), rank, chunk.data()) == rank) {
+        const DataType type(check(H5Dget_type(probe.get()), "H5Dget_type", p), p);
+        cache = std::max<std::size_t>(H5Tget_size(type.get()), 1);
+        for (hsize_t c : chunk) cache *= static_cast<std::size_t>(c);
+        cache *= 2;
+      }
+    }
+  }
+  if (cache == 0) return DataSet(check(H5Dopen2(loc.id, name.c_str(), H5P_DEFAULT), "H5Dopen2", p), p);
   PropList dapl = PropList::create(H5P_DATASET_ACCESS, p);
-  check(H5Pset_chunk_cache(dapl.get(), 521, std::size_t{256} << 10, 0.75), "H5Pset_chunk_cache", p);
+  check(H5Pset_chunk_cache(dapl.get(), 521, cache, 0.75), "H5Pset_chunk_cache", p);
   return DataSet(check(H5Dopen2(loc.id, name.c_str(), dapl.get()), "H5Dopen2", p), p);
 }
 

@@ -165,11 +165,8 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     writer.emplace(io::JournalWriter::create(journal, header, /*overwrite=*/true));
   }
 
-  std::vector<std::int64_t> pending;
-  for (std::size_t i = 0; i < plan.runs.size(); ++i)
-    if (!done[i]) pending.push_back(plan.runs[i]);
-  std::vector<bool>().swap(done);
-  if (opt.on_start) opt.on_start(static_cast<std::int64_t>(pending.size()));
+  // Per-run memory while running: plan.runs (8 bytes) and `done` (1 bit).
+  if (opt.on_start) opt.on_start(report.shard_runs - report.resumed);
 
   std::atomic<bool> halt{false};
   std::atomic<std::int64_t> ran{0}, failed{0};
@@ -177,13 +174,14 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   std::optional<std::string> write_error;
   const auto stopping = [&] { return halt.load(std::memory_order_relaxed) || (opt.cancel && opt.cancel->load(std::memory_order_relaxed)); };
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, pending.size(), 1),
+      tbb::blocked_range<std::size_t>(0, plan.runs.size(), 1),
       [&](const tbb::blocked_range<std::size_t>& range) {
         for (std::size_t i = range.begin(); i != range.end(); ++i) {
+          if (done[i]) continue;  // finished before a resume (read-only here)
           if (stopping()) return;
           io::JournalRecord rec;
           try {
-            rec = execute_run(plan, pending[i], opt.cancel);
+            rec = execute_run(plan, plan.runs[i], opt.cancel);
           } catch (const Cancelled&) {
             return;  // abandoned: not journalled, so --resume runs it again
           }
