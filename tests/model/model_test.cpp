@@ -259,15 +259,16 @@ TEST_CASE("coordinated regulators escalate together", "[model][mechanism]") {
     for (auto& p : s.platforms) p.learning_rate = 0.0;
     s.platforms[0].initial_compliance = 0.0;
     s.platforms[1].initial_compliance = 1.0;
-    JurisdictionParams a, b;
-    a.name = "VN";
-    b.name = "TH";
-    a.population_share = b.population_share = 0.5;
-    a.law = b.law = s.law;
-    a.regulator = b.regulator = s.regulator;
-    a.regulator.monitoring_rate = 0.2;
-    b.regulator.monitoring_rate = 0.0;
-    s.jurisdictions = {a, b};
+    s.jurisdictions.resize(2);
+    s.jurisdictions[0].name = "VN";
+    s.jurisdictions[1].name = "TH";
+    for (auto& j : s.jurisdictions) {
+      j.population_share = 0.5;
+      j.law = s.law;
+      j.regulator = s.regulator;
+    }
+    s.jurisdictions[0].regulator.monitoring_rate = 0.2;
+    s.jurisdictions[1].regulator.monitoring_rate = 0.0;
     Model m(s, kKey);
     m.run_to_end();
     // operations: index j * n_platforms + p

@@ -51,7 +51,7 @@ TEST_CASE("a minimal scenario takes defaults and records origins", "[scenario]")
   REQUIRE(s.platforms.size() == 2);
   CHECK(s.platforms[0].name == "a");
   CHECK(s.platforms[1].market_share == 0.4);
-  CHECK(s.platforms[1].reputation_weight == 0.5);  // table default
+  CHECK(s.platforms[1].reputation_weight == 50.0);  // table default
   REQUIRE(s.jurisdictions.size() == 1);
   CHECK(s.jurisdictions[0].name == "default");
   CHECK(s.jurisdictions[0].population_share == 1.0);

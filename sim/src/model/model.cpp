@@ -156,7 +156,11 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   const double T = pop.speak_threshold;
   for (std::size_t i = 0; i < n; ++i) {
     ++ops_[static_cast<std::size_t>(u.jurisdiction[i] * n_platforms_ + u.platform[i])].users;
-    if (u.grievance[static_cast<Eigen::Index>(i)] > T) ++users_with_grievance_[u.jurisdiction[i]];
+    if (u.grievance[static_cast<Eigen::Index>(i)] > T) {
+      ++users_with_grievance_[u.jurisdiction[i]];
+      // The climate starts as before the decree: every would-be speaker was heard the day before day 0.
+      if (u.activity[static_cast<Eigen::Index>(i)] > 0.0f) u.visible[i].last_visible_day = -1;
+    }
   }
   sanctions_yesterday_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
 
@@ -650,10 +654,7 @@ void Model::platform_reviews() {
     };
     if (law.data_localization && !op.localized) {
       const double gain = best_utility(true) - best_utility(false);
-      if (gain * kLocalizationHorizonDays > pp.localization_cost * R0) {
-        op.localized = true;
-        op.fines_today += pp.localization_cost * R0;  // the one-off cost, booked as a cost today
-      }
+      if (gain * kLocalizationHorizonDays > pp.localization_cost * R0) op.localized = true;
     }
     // Quantal response: P(choice) proportional to exp(lambda * U / R0).
     std::vector<double> u;

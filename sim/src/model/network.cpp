@@ -3,27 +3,38 @@
 // Every generator is a "proposer": a function of a generator index g (a node, or
 // for scale_free a rank) that draws from Stream(key, kSetupDay, g, Network) and
 // emits undirected edges (a, b), a != b. `build_csr` turns a proposer into CSR
-// without ever storing an edge list:
-//   1. run every proposer, counting both endpoints' degrees (atomic adds);
-//   2. prefix-sum the counts into offsets;
-//   3. run every proposer again (same streams, same draws) and write b into row a
-//      and a into row b at atomically claimed slots;
-//   4. sort and deduplicate each row, compacting within fixed chunks of rows in
-//      parallel, then slide the chunks down to their final place.
-// The order inside a row after step 3 depends on thread timing, but the multiset
-// of entries does not, and step 4 sorts, so the result is thread-count
-// independent.
+// without atomics and without a full edge list of (row, column) pairs:
+//   1. generators run in fixed blocks of 2^14; each block counts the directed
+//      entries (a -> b and b -> a) it will send to each destination block of 2^16
+//      rows. A [generator blocks x destination blocks] count matrix, no atomics.
+//   2. a prefix sum over (destination block, generator block) gives every
+//      generator block a private write cursor inside each destination block's
+//      region of the neighbour array; regions are laid out in node order.
+//   3. generators run again (same streams, same draws) and append each entry's
+//      column to the neighbour array and its row (16 bits, relative to its
+//      destination block) to a temporary array: 6 bytes per directed entry.
+//      Writes go to one cache-friendly stream per destination block.
+//   4. each destination block, in parallel, counting-sorts its region by row,
+//      then sorts and deduplicates each row, compacting towards the region start.
+//   5. the deduplicated degrees are prefix-summed into offsets and each region
+//      slides down to its final place.
+// Every write position is a function of (generator block, destination block,
+// order of draws), so even the intermediate layout is independent of the
+// thread count. Peak memory: the result plus 2 bytes per directed entry
+// (the 16-bit rows) plus O(blocks^2) counts.
 #include "complysim/model/network.hpp"
 
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <numeric>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace complysim {
 
@@ -48,10 +59,9 @@ namespace {
 
 using Index = std::uint32_t;
 
-/// Rows per chunk in the sort/compact step; a fixed constant (not thread-derived).
-constexpr Index kChunkRows = 1u << 14;
-/// Grain of the proposer loops.
-constexpr Index kGrain = 1024;
+constexpr unsigned kGenShift = 14;  // generators per block: 2^14
+constexpr unsigned kRowShift = 16;  // rows per destination block: 2^16 (so a row fits 16 bits)
+constexpr Index kRowMask = (Index{1} << kRowShift) - 1;
 
 /// Uniform node in 0..n-1 other than `self` (n >= 2).
 inline Index other_node(Stream& s, Index self, Index n) {
@@ -59,86 +69,124 @@ inline Index other_node(Stream& s, Index self, Index n) {
   return j >= self ? j + 1 : j;
 }
 
-inline void atomic_add(std::uint32_t& x) { std::atomic_ref<std::uint32_t>(x).fetch_add(1, std::memory_order_relaxed); }
-/// Decrements x and returns the new value (claims a slot, counting down).
-inline std::uint32_t atomic_claim(std::uint32_t& x) {
-  return std::atomic_ref<std::uint32_t>(x).fetch_sub(1, std::memory_order_relaxed) - 1;
+inline Index blocks_of(Index n, unsigned shift) {
+  return static_cast<Index>((static_cast<std::uint64_t>(n) + (std::uint64_t{1} << shift) - 1) >> shift);
 }
 
-/// Steps 1-4 of the file comment. `propose(g, emit)` must call emit(a, b) with
-/// a != b, a, b < n, identically every time it is called for the same g.
+/// Steps 1-5 of the file comment. `propose(g, emit)` for g < n must call
+/// emit(a, b) with a != b, a, b < n, identically every time it is called for
+/// the same g.
 template <class Proposer>
-Network build_csr(Index n, Index generators, const Proposer& propose) {
-  Network net;
-  std::vector<std::uint32_t> count(n, 0);  // degree, then fill cursor, then deduplicated degree
+Network build_csr(Index n, const Proposer& propose) {
+  const Index gblocks = blocks_of(n, kGenShift), dblocks = blocks_of(n, kRowShift);
+  auto gen_range = [n](Index b) {
+    const Index lo = b << kGenShift;
+    return std::pair<Index, Index>{lo, static_cast<Index>(std::min<std::uint64_t>(n, std::uint64_t{lo} + (1u << kGenShift)))};
+  };
 
-  // 1. Count.
-  tbb::parallel_for(tbb::blocked_range<Index>(0, generators, kGrain), [&](const tbb::blocked_range<Index>& r) {
-    for (Index g = r.begin(); g != r.end(); ++g)
-      propose(g, [&](Index a, Index b) {
-        atomic_add(count[a]);
-        atomic_add(count[b]);
-      });
-  });
-
-  // 2. Offsets (sequential: n additions, cheap next to the rest).
-  net.offsets.resize(static_cast<std::size_t>(n) + 1);
-  std::uint64_t total = 0;
-  for (Index i = 0; i < n; ++i) {
-    net.offsets[i] = total;
-    total += count[i];
-  }
-  net.offsets[n] = total;
-
-  // 3. Fill; count[i] counts down to 0 as row i's slots are claimed.
-  net.neighbors.resize(total);
-  {
-    const std::uint64_t* off = net.offsets.data();
-    std::uint32_t* nb = net.neighbors.data();
-    tbb::parallel_for(tbb::blocked_range<Index>(0, generators, kGrain), [&](const tbb::blocked_range<Index>& r) {
-      for (Index g = r.begin(); g != r.end(); ++g)
-        propose(g, [&](Index a, Index b) {
-          nb[off[a] + atomic_claim(count[a])] = b;
-          nb[off[b] + atomic_claim(count[b])] = a;
+  // 1. Count entries per (generator block, destination block).
+  std::vector<std::uint64_t> cursor(static_cast<std::size_t>(gblocks) * dblocks, 0);
+  tbb::parallel_for(tbb::blocked_range<Index>(0, gblocks, 1), [&](const tbb::blocked_range<Index>& r) {
+    for (Index b = r.begin(); b != r.end(); ++b) {
+      std::uint64_t* c = cursor.data() + static_cast<std::size_t>(b) * dblocks;
+      const auto [lo, hi] = gen_range(b);
+      for (Index g = lo; g < hi; ++g)
+        propose(g, [c](Index x, Index y) {
+          ++c[x >> kRowShift];
+          ++c[y >> kRowShift];
         });
-    });
-  }
-
-  // 4a. Sort + deduplicate each row; compact each chunk of rows towards its
-  // chunk's start (within the chunk's own old range, so chunks never race).
-  const Index chunks = n == 0 ? 0 : (n - 1) / kChunkRows + 1;
-  std::vector<std::uint64_t> chunk_start(chunks);
-  tbb::parallel_for(tbb::blocked_range<Index>(0, chunks, 1), [&](const tbb::blocked_range<Index>& r) {
-    for (Index c = r.begin(); c != r.end(); ++c) {
-      const Index lo = c * kChunkRows, hi = std::min(n, lo + kChunkRows);
-      std::uint32_t* nb = net.neighbors.data();
-      std::uint64_t write = net.offsets[lo];
-      chunk_start[c] = write;
-      for (Index i = lo; i < hi; ++i) {
-        std::uint32_t* b = nb + net.offsets[i];
-        std::uint32_t* e = nb + net.offsets[i + 1];
-        std::sort(b, e);
-        e = std::unique(b, e);
-        const auto d = static_cast<std::size_t>(e - b);
-        if (nb + write != b) std::memmove(nb + write, b, d * sizeof(std::uint32_t));
-        write += d;
-        count[i] = static_cast<std::uint32_t>(d);
-      }
     }
   });
 
-  // 4b. New offsets, then slide each chunk down (in order; destination <= source).
-  total = 0;
-  for (Index i = 0; i < n; ++i) {
-    net.offsets[i] = total;
-    total += count[i];
+  // 2. Region of each destination block; private cursors inside it.
+  std::vector<std::uint64_t> region(static_cast<std::size_t>(dblocks) + 1);
+  std::uint64_t total = 0;
+  for (Index d = 0; d < dblocks; ++d) {
+    region[d] = total;
+    for (Index b = 0; b < gblocks; ++b) {
+      std::uint64_t& c = cursor[static_cast<std::size_t>(b) * dblocks + d];
+      const std::uint64_t k = c;
+      c = total;
+      total += k;
+    }
   }
-  net.offsets[n] = total;
-  for (Index c = 0; c < chunks; ++c) {
-    const Index lo = c * kChunkRows, hi = std::min(n, lo + kChunkRows);
+  region[dblocks] = total;
+
+  // 3. Fill columns and 16-bit local rows.
+  Network net;
+  net.neighbors.resize(total);
+  std::vector<std::uint16_t> local_row(total);
+  {
+    std::uint32_t* nb = net.neighbors.data();
+    std::uint16_t* lr = local_row.data();
+    tbb::parallel_for(tbb::blocked_range<Index>(0, gblocks, 1), [&](const tbb::blocked_range<Index>& r) {
+      for (Index b = r.begin(); b != r.end(); ++b) {
+        std::uint64_t* c = cursor.data() + static_cast<std::size_t>(b) * dblocks;
+        auto put = [c, nb, lr](Index row, Index col) {
+          const std::uint64_t at = c[row >> kRowShift]++;
+          nb[at] = col;
+          lr[at] = static_cast<std::uint16_t>(row & kRowMask);
+        };
+        const auto [lo, hi] = gen_range(b);
+        for (Index g = lo; g < hi; ++g)
+          propose(g, [&put](Index x, Index y) {
+            put(x, y);
+            put(y, x);
+          });
+      }
+    });
+  }
+  std::vector<std::uint64_t>().swap(cursor);
+
+  // 4. Per destination block: counting sort by row, then sort + deduplicate each
+  // row, compacting towards the region start. offsets[i + 1] = deduplicated degree.
+  net.offsets.assign(static_cast<std::size_t>(n) + 1, 0);
+  struct Scratch {
+    std::vector<std::uint32_t> start, column;
+  };
+  tbb::enumerable_thread_specific<Scratch> scratch;
+  tbb::parallel_for(tbb::blocked_range<Index>(0, dblocks, 1), [&](const tbb::blocked_range<Index>& r) {
+    Scratch& s = scratch.local();
+    std::uint32_t* nb = net.neighbors.data();
+    for (Index d = r.begin(); d != r.end(); ++d) {
+      const Index lo = d << kRowShift;
+      const Index rows = static_cast<Index>(std::min<std::uint64_t>(n, std::uint64_t{lo} + (1u << kRowShift)) - lo);
+      const std::uint64_t S = region[d], E = region[d + 1];
+      s.start.assign(static_cast<std::size_t>(rows) + 1, 0);
+      for (std::uint64_t e = S; e < E; ++e) ++s.start[local_row[e] + 1u];
+      for (Index i = 0; i < rows; ++i) s.start[i + 1] += s.start[i];
+      s.column.assign(nb + S, nb + E);
+      {
+        std::vector<std::uint32_t>& fill = s.start;  // advances row starts; restored below
+        for (std::uint64_t e = S; e < E; ++e) nb[S + fill[local_row[e]]++] = s.column[e - S];
+      }
+      // Now start[i] is the end of row i (= old start of row i + 1).
+      std::uint64_t write = S;
+      std::uint32_t begin = 0;
+      for (Index i = 0; i < rows; ++i) {
+        std::uint32_t* b = nb + S + begin;
+        std::uint32_t* e = nb + S + s.start[i];
+        begin = s.start[i];
+        std::sort(b, e);
+        e = std::unique(b, e);
+        const auto k = static_cast<std::size_t>(e - b);
+        if (nb + write != b) std::memmove(nb + write, b, k * sizeof(std::uint32_t));
+        write += k;
+        net.offsets[std::size_t{lo} + i + 1] = k;
+      }
+    }
+  });
+  std::vector<std::uint16_t>().swap(local_row);
+
+  // 5. Offsets, then slide each region down (in order; destination <= source).
+  for (Index i = 0; i < n; ++i) net.offsets[i + 1] += net.offsets[i];
+  total = net.offsets[n];
+  for (Index d = 0; d < dblocks; ++d) {
+    const Index lo = d << kRowShift;
+    const Index hi = static_cast<Index>(std::min<std::uint64_t>(n, std::uint64_t{lo} + (1u << kRowShift)));
     const std::uint64_t dst = net.offsets[lo], len = net.offsets[hi] - dst;
-    if (dst != chunk_start[c])
-      std::memmove(net.neighbors.data() + dst, net.neighbors.data() + chunk_start[c], len * sizeof(std::uint32_t));
+    if (dst != region[d])
+      std::memmove(net.neighbors.data() + dst, net.neighbors.data() + region[d], len * sizeof(std::uint32_t));
   }
   const std::size_t dropped = net.neighbors.size() - total;
   net.neighbors.resize(total);
@@ -154,7 +202,7 @@ Network small_world(Index n, double mean_degree, double p, RunKey key) {
   const auto k = static_cast<Index>(kd);
   const Index h = k / 2, half = n / 2;
   const bool odd = (k % 2) == 1;
-  return build_csr(n, n, [=](Index i, auto&& emit) {
+  return build_csr(n, [=](Index i, auto&& emit) {
     Stream s(key, kSetupDay, i, Purpose::Network);
     for (Index m = 1; m <= h; ++m) {
       Index j = static_cast<Index>((static_cast<std::uint64_t>(i) + m) % n);
@@ -171,80 +219,71 @@ Network small_world(Index n, double mean_degree, double p, RunKey key) {
 
 Network random_graph(Index n, double mean_degree, RunKey key) {
   const double lambda = mean_degree / 2.0;
-  return build_csr(n, n, [=](Index i, auto&& emit) {
+  return build_csr(n, [=](Index i, auto&& emit) {
     Stream s(key, kSetupDay, i, Purpose::Network);
     const std::uint32_t c = s.poisson(lambda);
     for (std::uint32_t t = 0; t < c; ++t) emit(i, other_node(s, i, n));
   });
 }
 
+/// Chung & Lu 2002 expected degrees in their Poisson form (Norros & Reittu
+/// 2006): pair {i, j} gets Poisson(w_i w_j / sum w) edges, collapsed to one, so
+/// P(edge) = 1 - exp(-w_i w_j / sum w), Chung-Lu's w_i w_j / sum w to second
+/// order. Sampled per rank r: Poisson(w_r / 2) proposals to ranks drawn with
+/// probability proportional to weight (by Poisson splitting, each pair's two
+/// directions add to Poisson(w_i w_j / sum w)).
+///
+/// Weights: the power-law profile c (x + r0)^-(1/(gamma-1)) = c (x + r0)^(-2/3)
+/// on x in [0, n), with w_r its integral over [r, r + 1):
+///   w_r = 3 c ((r + 1 + r0)^(1/3) - (r + r0)^(1/3)),
+/// so a rank proportional to weight is an exact inverse-CDF draw, O(1) with no
+/// table: t = floor((R0 + U (Rn - R0))^3 - r0), R0 = r0^(1/3), Rn = (n + r0)^(1/3).
+/// r0 makes w_0 the structural cutoff sqrt(n d) (so w_i w_j / sum w <= 1), c
+/// makes sum w = n d exactly.
 Network scale_free(Index n, double mean_degree, RunKey key) {
-  // Expected degrees w_r = c (r + r0)^-a, a = 1 / (gamma - 1), over ranks r.
-  // Choose r0 so that w_0 / mean(w) = sqrt(n d) / d (the structural cutoff),
-  // using the integral approximation of the sum; then c exactly from the sum.
-  const double a = 1.0 / (kScaleFreeExponent - 1.0);
+  static_assert(kScaleFreeExponent == 2.5, "the closed forms below use 1 - 1/(gamma - 1) = 1/3");
   const double nd = static_cast<double>(n);
-  const double target_ratio = std::sqrt(mean_degree / nd);  // mean / max
-  auto ratio = [&](double r0) {  // mean(w) / w_0 ~ (1/n) sum ((r + r0) / r0)^-a
-    const double lo = r0 - 0.5, hi = nd + r0 - 0.5;
-    const double integral = (std::pow(hi, 1.0 - a) - std::pow(lo, 1.0 - a)) / (1.0 - a);
-    return integral * std::pow(r0, a) / nd;
+  // mean(w) / w_0 = ((n + r0)^(1/3) - r0^(1/3)) / (n ((1 + r0)^(1/3) - r0^(1/3))), increasing in r0.
+  auto ratio = [nd](double r0) {
+    return (std::cbrt(nd + r0) - std::cbrt(r0)) / (nd * (std::cbrt(1.0 + r0) - std::cbrt(r0)));
   };
-  double lo = 0.5 + 1e-9, hi = 1e15;  // ratio increases with r0
-  for (int it = 0; it < 200 && hi / lo > 1.0 + 1e-12; ++it) {
-    const double mid = std::sqrt(lo * hi);
-    (ratio(mid) < target_ratio ? lo : hi) = mid;
+  const double target_ratio = std::sqrt(mean_degree / nd);  // mean / max
+  double r0_lo = 1e-12, r0_hi = 1e15;  // geometric bisection
+  for (int it = 0; it < 200 && r0_hi / r0_lo > 1.0 + 1e-13; ++it) {
+    const double mid = std::sqrt(r0_lo * r0_hi);
+    (ratio(mid) < target_ratio ? r0_lo : r0_hi) = mid;
   }
-  const double r0 = std::sqrt(lo * hi);
+  const double r0 = r0_hi;
+  const double R0 = std::cbrt(r0), Rn = std::cbrt(nd + r0);
+  const double c3 = mean_degree * nd / (Rn - R0);  // 3 c
+  auto half_weight = [c3, r0](Index r) {
+    const double x = static_cast<double>(r) + r0;
+    return 0.5 * c3 * (std::cbrt(x + 1.0) - std::cbrt(x));
+  };
 
-  // v_r = w_r / sqrt(sum w), so P(edge r-s) = min(1, v_r v_s). Stored as float
-  // (4 bytes per node); probabilities need no more precision.
-  std::vector<float> v(n);
-  tbb::parallel_for(tbb::blocked_range<Index>(0, n, 1u << 14), [&](const tbb::blocked_range<Index>& r) {
-    for (Index i = r.begin(); i != r.end(); ++i) v[i] = static_cast<float>(std::pow(static_cast<double>(i) + r0, -a));
-  });
-  double sum = 0;  // sequential: a deterministic order
-  for (Index i = 0; i < n; ++i) sum += static_cast<double>(v[i]);
-  const double scale = std::sqrt(mean_degree * nd) / sum;  // c / sqrt(sum w), with sum w = n d
-  tbb::parallel_for(tbb::blocked_range<Index>(0, n, 1u << 14), [&](const tbb::blocked_range<Index>& r) {
-    for (Index i = r.begin(); i != r.end(); ++i) v[i] = static_cast<float>(static_cast<double>(v[i]) * scale);
-  });
+  // Labels: rank r is node (A r + B) mod n with A coprime to n and A / n near
+  // the golden ratio, so consecutive ranks land far apart and every block of
+  // node indices holds its share of hubs (load balance for blocked passes). B
+  // comes from word 0 of rank 0's stream; word 0 of every rank's stream is
+  // reserved for this, the edge draws below skip it. Computed, not tabled: a
+  // table would cost 4 bytes per node and a cache miss per edge. Statistically
+  // any labelling is equivalent: users' traits are independent of their index.
+  Index A = std::max<Index>(1, static_cast<Index>(0.6180339887498949 * nd));
+  while (std::gcd(A, n) != 1) ++A;
+  const Index B = Stream(key, kSetupDay, 0, Purpose::Network).below(n);
+  auto label = [A, B, n](Index r) { return static_cast<Index>((static_cast<std::uint64_t>(A) * r + B) % n); };
 
-  // Labels: rank r is node label[r], a uniform permutation by the inside-out
-  // Fisher-Yates shuffle. Word 0 of rank r's stream is its shuffle draw; the
-  // edge draws below skip it. Draws in parallel, the shuffle itself sequential.
-  std::vector<Index> label(n);
-  tbb::parallel_for(tbb::blocked_range<Index>(0, n, 1u << 14), [&](const tbb::blocked_range<Index>& r) {
-    for (Index i = r.begin(); i != r.end(); ++i) label[i] = Stream(key, kSetupDay, i, Purpose::Network).below(i + 1);
-  });
-  for (Index i = 0; i < n; ++i) {
-    const Index j = label[i];
-    label[i] = label[j];  // j <= i; when j == i this is overwritten next line
-    label[j] = i;
-  }
-
-  // Miller & Hagberg 2011: for rank r, walk s = r+1, r+2, ... skipping
-  // geometrically with the current upper bound p (weights decrease in s) and
-  // accepting candidate s with probability q / p, q = min(1, v_r v_s).
-  const float* vw = v.data();
-  const Index* lab = label.data();
-  return build_csr(n, n, [=](Index r, auto&& emit) {
+  const double span = Rn - R0, top = static_cast<double>(n - 1);
+  return build_csr(n, [=](Index r, auto&& emit) {
     Stream s(key, kSetupDay, r, Purpose::Network);
-    (void)s.next_u32();  // word 0: the shuffle draw
-    const double vr = vw[r];
-    Index t = r + 1;
-    if (t >= n) return;
-    double p = std::min(1.0, vr * vw[t]);
-    while (p > 0.0) {
-      if (p < 1.0) {
-        const double skip = std::floor(std::log(s.uniform()) / std::log1p(-p));
-        if (skip >= static_cast<double>(n - t)) return;
-        t += static_cast<Index>(skip);
-      }
-      const double q = std::min(1.0, vr * vw[t]);
-      if (s.uniform() * p < q) emit(lab[r], lab[t]);
-      p = q;
-      if (++t >= n) return;
+    (void)s.next_u32();  // word 0: reserved for the labelling offset
+    const std::uint32_t k = s.poisson(half_weight(r));
+    const Index me = label(r);
+    for (std::uint32_t e = 0; e < k; ++e) {
+      const double y = R0 + s.uniform() * span;
+      const double t = std::floor(y * y * y - r0);
+      const Index target = static_cast<Index>(std::clamp(t, 0.0, top));
+      if (target != r) emit(me, label(target));  // self-loops dropped
     }
   });
 }

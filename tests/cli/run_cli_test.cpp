@@ -1,0 +1,141 @@
+// `complysim run` end to end: the outcome table, the HDF5 file of issue 3
+// item 7, thread-count reproducibility, overwrite refusal and Ctrl-C.
+#include "../test_util.hpp"
+
+#include "complysim/io/results_file.hpp"
+#include "complysim/simulation/outcomes.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+using namespace complysim;
+using complysim::test::run_cli;
+using complysim::test::TempDir;
+
+namespace {
+
+const char* kTiny = R"(
+[simulation]
+days = 40
+start_date = "2022-10-01"
+replicates = 3
+record_every_days = 10
+summary_window_days = 20
+[population]
+users = 3000
+[regulator]
+monitoring_rate = 0.1
+[[platforms]]
+name = "global_social"
+market_share = 0.6
+[[platforms]]
+name = "short_video"
+market_share = 0.4
+)";
+
+}  // namespace
+
+TEST_CASE("run prints every outcome with dates and writes the documented HDF5 layout", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  const auto r = run_cli({"run", "tiny.toml", "-o", "out.h5", "--quiet"}, dir);
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("2022-10-01 to 2022-11-09"));
+  for (const auto& o : outcome_table()) CHECK_THAT(r.out, Catch::Contains(std::string(o.name)));
+  CHECK_THAT(r.out, Catch::Contains("95% CI"));
+  REQUIRE(std::filesystem::exists(dir.path() / "out.h5"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out.h5.partial"));
+
+  io::ResultsReader f(dir.path() / "out.h5");
+  CHECK(f.n_runs() == 3);
+  CHECK(f.replicate() == std::vector<std::int64_t>{0, 1, 2});
+  CHECK(f.point() == std::vector<std::int64_t>{0, 0, 0});
+  for (auto st : f.status()) CHECK(st == RunStatus::Ok);
+  const auto seeds = f.seed();
+  CHECK(seeds[0] != seeds[1]);
+  CHECK(f.provenance().seed == 20221001u);
+  CHECK(f.provenance().start_date == "2022-10-01");
+  CHECK_THAT(f.provenance().scenario_toml, Catch::Contains("[[platforms]]"));
+  CHECK_THAT(f.provenance().command_line, Catch::Contains("run tiny.toml"));
+  CHECK_FALSE(f.provenance().git_commit.empty());
+  CHECK_FALSE(f.provenance().compiler.empty());
+  CHECK_THAT(f.provenance().library_versions, Catch::Contains("HDF5"));
+  CHECK(f.schema().platforms == std::vector<std::string>{"global_social", "short_video"});
+  CHECK(f.schema().record_day == std::vector<std::int64_t>{9, 19, 29, 39});
+  const auto sc = f.read_outcome("self_censorship_rate");
+  CHECK(sc.rows() == 3);
+  CHECK(sc.cols() == 1);
+  const auto tc = f.read_outcome("takedown_compliance_rate");
+  CHECK(tc.cols() == 2);
+  const auto ts = f.read_timeseries("platform_revenue", 0);
+  CHECK(ts.rows() == 4);
+  CHECK(ts.cols() == 2);
+  CHECK(ts(0, 0) > 0);
+}
+
+TEST_CASE("run gives identical files at 1 and 2 threads", "[cli][run][reproducibility]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  REQUIRE(run_cli({"run", "tiny.toml", "-o", "t1.h5", "--threads", "1", "--quiet"}, dir).status == 0);
+  REQUIRE(run_cli({"run", "tiny.toml", "-o", "t2.h5", "--threads", "2", "--quiet"}, dir).status == 0);
+  const auto diff = io::first_difference(dir.path() / "t1.h5", dir.path() / "t2.h5");
+  INFO((diff ? *diff : std::string("none")));
+  CHECK_FALSE(diff.has_value());
+  // ...and a different seed does change the data, so the comparison has teeth.
+  REQUIRE(run_cli({"run", "tiny.toml", "-o", "t3.h5", "--seed", "7", "--quiet"}, dir).status == 0);
+  CHECK(io::first_difference(dir.path() / "t1.h5", dir.path() / "t3.h5").has_value());
+}
+
+TEST_CASE("run refuses to overwrite without --force and keeps the old file", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  dir.write("out.h5", "precious");
+  const auto r = run_cli({"run", "tiny.toml", "-o", "out.h5", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("out.h5: error: file exists; use --force"));
+  CHECK(complysim::test::read_text(dir.path() / "out.h5") == "precious");
+  CHECK(run_cli({"run", "tiny.toml", "-o", "out.h5", "--quiet", "--force"}, dir).status == 0);
+  CHECK(complysim::test::read_text(dir.path() / "out.h5") != "precious");
+}
+
+TEST_CASE("run with a bad override exits 2 and writes nothing", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  const auto r = run_cli({"run", "tiny.toml", "-o", "out.h5", "--set", "law.vaguenes=0.3"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("vagueness"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out.h5"));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out.h5.partial"));
+}
+
+TEST_CASE("Ctrl-C stops a run with status 130 and leaves no file", "[cli][run][signal]") {
+  TempDir dir;
+  dir.write("big.toml", std::string(kTiny) + "\n");
+  const auto scenario = dir.path() / "big.toml";
+  const auto out = dir.path() / "out.h5";
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    // Long enough that the signal arrives mid-run.
+    if (std::freopen("/dev/null", "w", stderr) == nullptr) _exit(126);
+    execl(COMPLYSIM_BINARY, COMPLYSIM_BINARY, "run", scenario.c_str(), "-o", out.c_str(), "--quiet", "--set",
+          "simulation.days=20000", "--set", "population.users=20000", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 130);
+  CHECK_FALSE(std::filesystem::exists(out));
+  CHECK_FALSE(std::filesystem::exists(dir.path() / "out.h5.partial"));
+}
