@@ -81,7 +81,7 @@ std::vector<JournalRecord> write_journal(const fs::path& p, int n) {
 
 }  // namespace
 
-TEST_CASE("journal: round trip of header and records, bit for bit", "[journal]") {
+TEST_CASE("journal: round trip of header and records bit for bit", "[journal]") {
   test::TempDir dir;
   const fs::path p = dir.path() / "out.h5.journal";
   const auto recs = write_journal(p, 7);

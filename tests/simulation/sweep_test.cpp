@@ -35,7 +35,7 @@ SweepReport sweep_to(const SweepPlan& plan, const fs::path& out, bool resume = f
 
 }  // namespace
 
-TEST_CASE("sweep plan: runs, shards, per-run scenario and common random numbers", "[sweep]") {
+TEST_CASE("sweep plan: runs and shards and per-run scenario and common random numbers", "[sweep]") {
   const SweepPlan plan = plan_sweep(tiny());
   CHECK(plan.designs.size() == 2);
   CHECK(plan.samples.samples() == 6);
@@ -110,7 +110,7 @@ TEST_CASE("sweep: a run that throws is recorded as failed and the sweep goes on"
   CHECK(r.design().kind == "grid");
 }
 
-TEST_CASE("sweep: interrupt, resume and consolidation give the uninterrupted file", "[sweep]") {
+TEST_CASE("sweep: interrupt then resume then consolidation give the uninterrupted file", "[sweep]") {
   test::TempDir dir;
   const SweepPlan plan = plan_sweep(tiny());
   const fs::path ref = dir.path() / "ref.h5", out = dir.path() / "out.h5";
@@ -150,7 +150,7 @@ TEST_CASE("sweep: interrupt, resume and consolidation give the uninterrupted fil
   CHECK_THROWS_AS(sweep_to(plan, out), SweepRefused);
 }
 
-TEST_CASE("sweep: resume refuses a journal from another scenario, seed or shard", "[sweep]") {
+TEST_CASE("sweep: resume refuses a journal from another scenario or seed or shard", "[sweep]") {
   test::TempDir dir;
   const fs::path out = dir.path() / "out.h5";
   std::atomic<bool> cancel{true};  // journal with a header and no record
