@@ -22,4 +22,8 @@ int cmd_params(const std::vector<std::string>& args);
 /// table, optionally writes an HDF5 results file.
 int cmd_run(const std::vector<std::string>& args);
 
+/// `complysim compare A.toml B.toml... [...]`: runs every scenario with the same
+/// seeds and prints the paired what-if table (analysis/compare.hpp).
+int cmd_compare(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli
