@@ -41,7 +41,6 @@ def read_targets(path: str, platform_map: Mapping[str, str] | None = None, metri
     df["model_platform"] = df["platform"].map(pmap)
     df = df.dropna(subset=["model_platform"])
     # Rows for one model platform that overlap (Google Jan-Oct 2020 and YouTube 2020) are one target.
-    df["year_key"] = df["period_start"].dt.to_period("M").astype(str)
     out = (df.groupby(["model_platform", "period_start"], sort=True)
              .agg(period_end=("period_end", "max"), value=("value", "mean"),
                   platforms=("platform", lambda s: "+".join(sorted(set(s)))))
