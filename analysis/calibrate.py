@@ -65,6 +65,9 @@ def to_values(u: np.ndarray) -> dict[str, float]:
     return out
 
 
+_last_series: list = []
+
+
 def run_point(binary: str, values: dict[str, float], replicates: int, users: int, extra: list[str]) -> pd.DataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "point.h5")
@@ -76,6 +79,7 @@ def run_point(binary: str, values: dict[str, float], replicates: int, users: int
         subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
         res = load(out)
         dates, series = series_from_results(res)
+        _last_series[:] = [dates, series]
         return period_table(dates, series, read_targets(DATA))
 
 
@@ -102,6 +106,16 @@ def main(argv=None) -> int:
         cols = ["model_platform", "platforms", "period_start", "period_end", "value", "model", "model_sd", "error"]
         print(t[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         print(f"score (sum of squared errors): {score(t):.4f}")
+        print("\nissue 5 done-when bars (model means over the stated windows):")
+        bars = pd.DataFrame({
+            "model_platform": ["global_social", "global_social", "global_social", "video_sharing"],
+            "period_start": pd.to_datetime(["2018-01-01", "2019-11-01", "2020-04-06", "2019-10-01"]),
+            "period_end": pd.to_datetime(["2019-06-30", "2019-11-30", "2020-12-31", "2020-12-31"]),
+            "value": [0.40, 0.70, 0.85, 0.80], "platforms": ["<0.40", "0.55-0.85", ">=0.85", ">=0.80"]})
+        b = period_table(*_last_series, bars)
+        for _, r in b.iterrows():
+            print(f"  {r['model_platform']:14s} {r['period_start']:%Y-%m-%d}..{r['period_end']:%Y-%m-%d}  "
+                  f"model {r['model']:.3f}  bar {r['platforms']}")
         return 0
     rng = np.random.default_rng(a.seed)
     U = lhs(a.points, len(PARAMETERS), rng)
