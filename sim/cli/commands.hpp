@@ -22,4 +22,8 @@ int cmd_params(const std::vector<std::string>& args);
 /// table, optionally writes an HDF5 results file.
 int cmd_run(const std::vector<std::string>& args);
 
+/// `complysim analyze FILE.h5 [...]`: Sobol indices, main effects and paired
+/// design comparisons from a results file (complysim/analysis/analyze.hpp).
+int cmd_analyze(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

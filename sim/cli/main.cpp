@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"validate", "check a scenario file and print every resolved field with its origin", complysim::cli::cmd_validate},
     {"params", "list the parameter table (names, types, defaults, units, ranges, sources)", complysim::cli::cmd_params},
     {"run", "run a scenario's replicates, print the outcome table, write an HDF5 file", complysim::cli::cmd_run},
+    {"analyze", "Sobol indices, main effects and design comparisons from a results file", complysim::cli::cmd_analyze},
 };
 
 void print_usage(std::ostream& out) {
