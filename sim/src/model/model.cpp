@@ -642,10 +642,7 @@ void Model::platform_reviews() {
     };
     if (law.data_localization && !op.localized) {
       const double gain = best_utility(true) - best_utility(false);
-      if (gain * kLocalizationHorizonDays > pp.localization_cost * R0) {
-        op.localized = true;
-        op.fines_today += pp.localization_cost * R0;  // the one-off cost, booked as a cost today
-      }
+      if (gain * kLocalizationHorizonDays > pp.localization_cost * R0) op.localized = true;
     }
     // Quantal response: P(choice) proportional to exp(lambda * U / R0).
     std::vector<double> u;
