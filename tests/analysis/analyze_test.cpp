@@ -160,6 +160,7 @@ TEST_CASE("analyze: Ishigami function through a sobol results file", "[analyze][
   REQUIRE(an.sobol.size() == 1);
   CHECK(an.main_effects.empty());
   CHECK(an.paired.empty());
+  CHECK(an.sobol[0].remark.empty());
   const auto& s = an.sobol[0].indices;
   CHECK(s.n_used == N - 1);
   // Runs behind the estimate: (N - 1) base rows x 5 blocks x 2 replicates, less the failed one.
@@ -241,6 +242,20 @@ TEST_CASE("analyze: Sobol G-function through a sobol results file", "[analyze][s
   CHECK(s.n_used == N);
   CHECK(an.sobol[0].runs_used == N * 7);
   for (std::size_t i = 0; i < a.size(); ++i) check_index(s, i, first[i], total[i], 0.05);
+}
+
+TEST_CASE("analyze: a constant outcome has no indices and says why", "[analyze][sobol]") {
+  TempDir dir;
+  const auto design = sobol_design({ranged("law.vagueness", 0, 1), ranged("law.transparency", 0, 1)}, 8, 2, 1);
+  const auto path = dir.path() / "constant.h5";
+  write_results(path, design, [](std::int64_t, std::int64_t, std::int64_t) { return 0.25; });
+  const Analysis an = analyze_file(path, only({"self_censorship_rate"}, 20));
+  REQUIRE(an.sobol.size() == 1);
+  CHECK(std::isnan(an.sobol[0].indices.first[0]));
+  CHECK(an.sobol[0].remark == "constant outcome");
+  CHECK(an.sobol[0].runs_used == 8 * 4);
+  CHECK(format_analysis(an, AnalysisFormat::Table).find("n/a  n/a") != std::string::npos);
+  CHECK(format_analysis(an, AnalysisFormat::Table).find("constant outcome") != std::string::npos);
 }
 
 TEST_CASE("analyze: grid main effects against hand-computed means", "[analyze][grid]") {

@@ -251,6 +251,8 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
             for (std::int64_t r = 0; r < R; ++r) res.runs_used += std::isfinite(runs_y[s * R + r]) ? 1 : 0;
           }
         }
+        if (res.indices.n_used < 2) res.remark = "fewer than 2 base rows";
+        else if (!std::isfinite(res.indices.first[0])) res.remark = "constant outcome";
         a.sobol.push_back(std::move(res));
       } else {
         for (std::int64_t j = 0; j < d; ++j) {
@@ -543,8 +545,8 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f) {
               "sample;\nN used: base rows (of " + std::to_string(a.sobol_base) +
               ") with every block defined; runs: the runs behind them";
     t.runs = runs_line(a, g);
-    t.header = {"outcome", "parameter", "S1", ci, "ST", ci, "N used", "runs"};
-    t.right = {false, false, true, false, true, false, true, true};
+    t.header = {"outcome", "parameter", "S1", ci, "ST", ci, "N used", "runs", "remark"};
+    t.right = {false, false, true, false, true, false, true, true, false};
     t.group = 1;
     for (const auto& r : a.sobol) {
       if (r.design != g) continue;
@@ -554,7 +556,7 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f) {
         t.rows.push_back({r.column.label, x.names[i], index_text(x.first[k]),
                           interval(x.first_lo[k], x.first_hi[k], index_text), index_text(x.total[k]),
                           interval(x.total_lo[k], x.total_hi[k], index_text), std::to_string(x.n_used),
-                          std::to_string(r.runs_used)});
+                          std::to_string(r.runs_used), r.remark});
       }
     }
     if (!t.rows.empty()) render(out, t, f);

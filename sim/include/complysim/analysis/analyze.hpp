@@ -62,6 +62,9 @@ struct SobolResult {
   OutcomeColumn column;
   SobolIndices indices;          ///< names = the swept parameters; n_used = base rows used
   std::int64_t runs_used = 0;    ///< ok runs with a finite value in the used base rows (all d + 2 blocks)
+  /// Why the indices are NaN: "constant outcome" (no variance to decompose),
+  /// "fewer than 2 base rows"; "" when they are defined.
+  std::string remark;
 };
 
 /// Main effects of one outcome column for one parameter under one decree design.
