@@ -26,4 +26,8 @@ int cmd_run(const std::vector<std::string>& args);
 /// seeds and prints the paired what-if table (analysis/compare.hpp).
 int cmd_compare(const std::vector<std::string>& args);
 
+/// `complysim analyze FILE.h5 [...]`: Sobol indices, main effects and paired
+/// design comparisons from a results file (complysim/analysis/analyze.hpp).
+int cmd_analyze(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

@@ -23,6 +23,7 @@ constexpr Command kCommands[] = {
     {"params", "list the parameter table (names, types, defaults, units, ranges, sources)", complysim::cli::cmd_params},
     {"run", "run a scenario's replicates, print the outcome table, write an HDF5 file", complysim::cli::cmd_run},
     {"compare", "run several scenarios with the same seeds and print a paired what-if table", complysim::cli::cmd_compare},
+    {"analyze", "Sobol indices, main effects and design comparisons from a results file", complysim::cli::cmd_analyze},
 };
 
 void print_usage(std::ostream& out) {
