@@ -261,7 +261,7 @@ def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> It
                                 yerr=[bm["mean"] - bm["low"], bm["high"] - bm["mean"]],
                                 color=c, marker=MARKERS[k % len(MARKERS)], capsize=4,
                                 linestyle=LINESTYLES[k % len(LINESTYLES)], label=label)
-            ax.set_xlabel(with_unit(p, res.param_units.get(p, "")))
+            ax.set_xlabel(_param_label(p, res.param_units.get(p, "")))
         _ylabel_first_column(axes, _grid(len(params), 3)[1], with_unit(name, unit))
         handles, labels = axes[0].get_legend_handles_labels()
         if handles:
@@ -325,7 +325,7 @@ def heatmap_figures(res: Results) -> Iterator[Figure]:
                         if np.isfinite(v):
                             ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=13,
                                     color="black" if v > mid else "white")
-            ax.set_xlabel(with_unit(px, res.param_units.get(px, "")))
+            ax.set_xlabel(_param_label(px, res.param_units.get(px, "")))
             plat = c[len(name) + 1:-1] if info.per_platform else ""
             ax.set_title(" / ".join(s for s in ((d if len(designs) > 1 else ""), plat) if s) or name)
         _ylabel_first_column(axes, _grid(len(panels), max(1, min(ncols, 3)))[1],
@@ -492,6 +492,16 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
                f"the N base rows.")
         yield Figure(fig_id("sobol", outcome), title, cap, fig, "Sobol sensitivity indices")
 
+
+
+def _param_label(p: str, unit: str) -> str:
+    """Axis label of a swept parameter with its unit; a long one on two or more
+    lines (name broken at its dots, unit below), so that side-by-side panels do
+    not overprint each other's labels."""
+    text = with_unit(p, unit)
+    if len(text) <= 28:
+        return text
+    return _wrap_param(p) + (f"\n({unit})" if unit else "")
 
 
 def _wrap_param(p: str) -> str:

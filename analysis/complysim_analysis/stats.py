@@ -86,7 +86,7 @@ def sobol_indices(y: np.ndarray, block: np.ndarray, n_params: int, *, bootstrap:
 
     Args:
         y: model output per design sample [samples] (replicates already
-            averaged); NaN rows (failed or undefined) are dropped together
+            averaged; centred here on its mean); NaN rows (failed or undefined) are dropped together
             with the whole base row j (A_j, B_j and every AB_i,j).
         block: /design/block [samples] (0 A, 1 B, 2 + i AB_i).
         n_params: d.
@@ -97,6 +97,14 @@ def sobol_indices(y: np.ndarray, block: np.ndarray, n_params: int, *, bootstrap:
         one row per parameter: parameter, S1, S1_low, S1_high, ST, ST_low,
         ST_high, n (base rows used).
     """
+    # Centred on the mean of the finite values: the first-order estimator
+    # mean f(B) (f(AB_i) - f(A)) is unbiased under any shift of f, but its
+    # variance grows with the squared mean; centring makes it shift invariant
+    # (as SALib does, and as `complysim analyze` does).
+    y = np.asarray(y, dtype=float)
+    finite = np.isfinite(y)
+    if finite.any():
+        y = y - y[finite].mean()
     fa, fb, fab = _split_blocks(y, block, n_params)
     keep = np.isfinite(fa) & np.isfinite(fb) & np.all(np.isfinite(fab), axis=0)
     fa, fb, fab = fa[keep], fb[keep], fab[:, keep]

@@ -32,4 +32,12 @@ int cmd_merge(const std::vector<std::string>& args);
 /// `complysim info FILE.h5`: provenance, design and run counts of a results file.
 int cmd_info(const std::vector<std::string>& args);
 
+/// `complysim compare A.toml B.toml... [...]`: runs every scenario with the same
+/// seeds and prints the paired what-if table (analysis/compare.hpp).
+int cmd_compare(const std::vector<std::string>& args);
+
+/// `complysim analyze FILE.h5 [...]`: Sobol indices, main effects and paired
+/// design comparisons from a results file (complysim/analysis/analyze.hpp).
+int cmd_analyze(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"sweep", "run a scenario's [sweep] (crash-safe, resumable, shardable) into an HDF5 file", complysim::cli::cmd_sweep},
     {"merge", "merge the shard files of one sweep into one HDF5 file", complysim::cli::cmd_merge},
     {"info", "show the provenance, design and run counts of a results file", complysim::cli::cmd_info},
+    {"compare", "run several scenarios with the same seeds and print a paired what-if table", complysim::cli::cmd_compare},
+    {"analyze", "Sobol indices, main effects and design comparisons from a results file", complysim::cli::cmd_analyze},
 };
 
 void print_usage(std::ostream& out) {

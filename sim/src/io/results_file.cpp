@@ -61,9 +61,9 @@ void validate(const ResultsSchema& schema, const DesignInfo& design) {
   for (const std::string& n : schema.param_names)
     if (n.empty() || n.find('/') != std::string::npos || n == "." || n == "..")
       throw std::invalid_argument("results file: parameter name '" + n + "' cannot be an HDF5 dataset name");
-  static const std::set<std::string> kinds{"single", "grid", "lhs", "sobol"};
+  static const std::set<std::string> kinds{"single", "grid", "lhs", "sobol", "compare"};
   if (!kinds.contains(design.kind))
-    throw std::invalid_argument("results file: design kind '" + design.kind + "' is not single, grid, lhs or sobol");
+    throw std::invalid_argument("results file: design kind '" + design.kind + "' is not single, grid, lhs, sobol or compare");
   if (design.names.empty()) throw std::invalid_argument("results file: design has no names");
   if (design.names.size() != design.settings.size())
     throw std::invalid_argument("results file: design names and settings differ in length");
