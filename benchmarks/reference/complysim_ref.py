@@ -455,15 +455,23 @@ class Run:
         return out
 
 
-def run_replicates(sc: dict, replicates: int, seed: int) -> tuple[list[dict], float]:
-    """Runs replicates 0..n-1 one after another; returns (summaries, seconds stepping + set-up)."""
+def run_replicates(sc: dict, replicates: int, seed: int, timing: dict | None = None) -> tuple[list[dict], float]:
+    """Runs replicates 0..n-1 one after another; returns (summaries, seconds of set-up and stepping).
+    If `timing` is given, adds to it "setup_s" and "step_s" (the two parts)."""
     out, t0 = [], time.perf_counter()
+    setup = step = 0.0
     for rep in range(replicates):
+        t1 = time.perf_counter()
         rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, rep])))
         run = Run(sc, rng)
+        t2 = time.perf_counter()
         for t in range(int(sc["simulation"]["days"])):
             run.step(t)
+        t3 = time.perf_counter()
+        setup, step = setup + t2 - t1, step + t3 - t2
         out.append(run.summary())
+    if timing is not None:
+        timing.update(setup_s=setup, step_s=step)
     return out, time.perf_counter() - t0
 
 
@@ -485,10 +493,12 @@ def main(argv=None) -> int:
     sc = load_scenario(a.scenario, sets)
     reps = a.replicates or int(sc["simulation"]["replicates"])
     seed = a.seed if a.seed is not None else int(sc["simulation"]["seed"])
-    summaries, secs = run_replicates(sc, reps, seed)
+    timing: dict = {}
+    summaries, secs = run_replicates(sc, reps, seed, timing)
     user_days = reps * int(sc["simulation"]["days"]) * int(sc["population"]["users"])
     if a.json:
-        json.dump({"replicates": reps, "seconds": secs, "user_days": user_days, "summaries": summaries}, sys.stdout)
+        json.dump({"replicates": reps, "seconds": secs, **timing, "user_days": user_days, "summaries": summaries},
+                  sys.stdout)
         print()
     else:
         names = [p["name"] for p in sc["platforms"]]

@@ -105,6 +105,10 @@ class Model {
   int column(OutcomeId k, int p = 0) const { return column_offset_[static_cast<int>(k)] + p; }
 
  private:
+  /// Benchmark hook (benchmarks/model_access.hpp, issue 7): runs the single
+  /// passes of step() one at a time. Not part of the API; step() is.
+  friend struct ModelBench;
+
   void apply_events();
   void expire_statuses();
   void belief_pass();
