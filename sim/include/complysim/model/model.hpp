@@ -144,6 +144,9 @@ class Model {
   };
   std::vector<BlockCounters> blocks_;
   std::vector<double> activity_;  ///< [operations] today's activity factor
+  /// [n_users] what neighbours see of a user today (belief_pass): bit 0 spoke
+  /// visibly within the climate window, bit 1 sanctioned yesterday.
+  std::vector<std::uint8_t> signal_;
   std::vector<std::vector<DailyValue>> daily_;
   std::vector<int> column_offset_;
   int columns_ = 0;
