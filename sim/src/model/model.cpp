@@ -16,6 +16,7 @@ namespace {
 /// Users per block of the parallel passes. Fixed, so that the per-block
 /// partial sums, and hence every result, do not depend on the thread count.
 constexpr std::size_t kBlock = 8192;
+static_assert(kBlock % 4 == 0, "belief_pass shares one Philox block among 4 consecutive users");
 constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min() / 2;
 /// Width of the logistic a platform uses for "falls short of the target" (share units).
 constexpr double kShortfallWidth = 0.02;
@@ -256,6 +257,8 @@ void Model::belief_pass() {
     auto& c = blocks_[blk];
     float* risk = users_.perceived_risk.data();
     float* climate = users_.climate.data();
+    std::size_t group = ~std::size_t{0};  // first user of the publicity words held
+    std::uint32_t words[4] = {0, 0, 0, 0};
     for (std::size_t i = lo; i < hi; ++i) {
       double pi = risk[i];
       pi += b.decay * (b.prior_risk - pi);
@@ -271,8 +274,17 @@ void Model::belief_pass() {
         pi = 1.0 - (1.0 - pi) * (sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
       const double pub = publicity[users_.jurisdiction[i]];
       if (pub > 0.0) {
-        Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Climate);
-        if (r.bernoulli(pub)) pi += b.publicity_weight * (1.0 - pi);
+        // Four users share one Philox block: user i takes word i mod 4 of the
+        // stream (day, agent = i - i mod 4, Climate). Blocks of users are
+        // multiples of 4, so this does not depend on the thread count.
+        const std::size_t first = i & ~std::size_t{3};
+        if (first != group) {
+          Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(first), Purpose::Climate);
+          for (auto& w : words) w = r.next_u32();
+          group = first;
+        }
+        const double u = (static_cast<double>(words[i & 3]) + 0.5) * 0x1p-32;  // as Stream::uniform
+        if (pub >= 1.0 || u < pub) pi += b.publicity_weight * (1.0 - pi);
       }
       risk[i] = to_f(pi);
       // An isolated user has no audience to fear: q = 1.

@@ -19,7 +19,7 @@ enum class Purpose : std::uint32_t {
   Traits = 1,          ///< a user's traits at day 0
   HomePlatform = 2,    ///< a user's home platform
   Network = 3,         ///< network generation (agent = node)
-  Climate = 4,         ///< daily belief pass (publicity)
+  Climate = 4,         ///< daily belief pass (publicity; one block per 4 consecutive users, agent = the first)
   Items = 5,           ///< daily items of a user: count, sensitivity, moderation, sanctions
   PlatformChoice = 6,  ///< a platform operation's quantal-response choice
   Escalation = 7,      ///< a regulator's escalation draw
