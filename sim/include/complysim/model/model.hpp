@@ -105,6 +105,10 @@ class Model {
   int column(OutcomeId k, int p = 0) const { return column_offset_[static_cast<int>(k)] + p; }
 
  private:
+  /// Benchmark hook (benchmarks/model_access.hpp, issue 7): runs the single
+  /// passes of step() one at a time. Not part of the API; step() is.
+  friend struct ModelBench;
+
   void apply_events();
   void expire_statuses();
   void belief_pass();
@@ -140,6 +144,9 @@ class Model {
   };
   std::vector<BlockCounters> blocks_;
   std::vector<double> activity_;  ///< [operations] today's activity factor
+  /// [n_users] what neighbours see of a user today (belief_pass): bit 0 spoke
+  /// visibly within the climate window, bit 1 sanctioned yesterday.
+  std::vector<std::uint8_t> signal_;
   std::vector<std::vector<DailyValue>> daily_;
   std::vector<int> column_offset_;
   int columns_ = 0;

@@ -19,7 +19,7 @@ enum class Purpose : std::uint32_t {
   Traits = 1,          ///< a user's traits at day 0
   HomePlatform = 2,    ///< a user's home platform
   Network = 3,         ///< network generation (agent = node)
-  Climate = 4,         ///< daily belief pass (publicity)
+  Climate = 4,         ///< daily belief pass (publicity; one block per 4 consecutive users, agent = the first)
   Items = 5,           ///< daily items of a user: count, sensitivity, moderation, sanctions
   PlatformChoice = 6,  ///< a platform operation's quantal-response choice
   Escalation = 7,      ///< a regulator's escalation draw
@@ -72,10 +72,19 @@ class Stream {
   std::uint32_t below(std::uint32_t n) {
     return static_cast<std::uint32_t>((static_cast<std::uint64_t>(next_u32()) * n) >> 32);
   }
-  /// Standard normal (Box-Muller, one value per call).
+  /// Standard normal (Box-Muller). Each pair of uniforms gives two independent
+  /// normals, r cos(t) and r sin(t); the second is kept for the next call, so a
+  /// Beta draw (two gammas) costs one log, one square root and one sincos.
   double normal() {
+    if (has_spare_) {
+      has_spare_ = false;
+      return spare_;
+    }
     const double u1 = uniform(), u2 = uniform();
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    const double r = std::sqrt(-2.0 * std::log(u1)), t = 6.283185307179586 * u2;
+    spare_ = r * std::sin(t);
+    has_spare_ = true;
+    return r * std::cos(t);
   }
   /// Gamma(shape, 1) by Marsaglia & Tsang 2000 (shape > 0).
   double gamma(double shape) {
@@ -133,6 +142,8 @@ class Stream {
   r123::Philox4x32::ctr_type ctr_;
   std::uint32_t buf_[4] = {0, 0, 0, 0};
   int pos_ = 4;
+  bool has_spare_ = false;
+  double spare_ = 0.0;
 };
 
 }  // namespace complysim
