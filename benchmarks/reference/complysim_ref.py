@@ -195,6 +195,7 @@ class Run:
         self.level = np.zeros(self.P, int)
         self.cred = np.full(self.P, sc["platform"]["prior_credibility"])
         self.negative_days = np.zeros(self.P, int)
+        self.fines = np.zeros(self.P)  # fines not yet counted in the exit rule's utility
         self.reg = np.zeros((5, self.P))      # requests, honoured, data requests, answered, pre-empted since review
         self.seen = np.zeros((self.P, BINS))
         self.seen_days = 0
@@ -337,10 +338,12 @@ class Run:
             "platform_revenue": (unit * self.op_users * act, np.ones(self.P)),
         }
         self.rows.append(row)
-        # Exit rule: realised utility (no fines: none are levied by events here).
+        # Exit rule: realised utility; a fine levied at a review counts in the next day's utility.
         mc = np.array([p["moderation_cost"] for p in sc["platforms"]])
         rw = np.array([p["reputation_weight"] for p in sc["platforms"]])
-        utility = unit * self.op_users * act - mc * unit * (per_op[1] + per_op[7]) - rw * unit * (per_op[5] + per_op[6])
+        utility = (unit * self.op_users * act - mc * unit * (per_op[1] + per_op[7]) - rw * unit * (per_op[5] + per_op[6])
+                   - self.fines)
+        self.fines[:] = 0.0
         live = self.status != 3
         self.negative_days = np.where(live & (utility < 0), self.negative_days + 1, np.where(live, 0, self.negative_days))
         can_exit = np.array([p["can_exit"] for p in sc["platforms"]], bool)
@@ -369,7 +372,9 @@ class Run:
             self.cred[o] += sc["platform"]["credibility_learning"] * (float(carried) - self.cred[o])
             if carried:
                 self.level[o] = min(4, self.level[o] + 1)
-                if self.level[o] == 3:
+                if self.level[o] == 2:
+                    self.fines[o] += reg["fine_revenue_days"] * sc["platforms"][o]["revenue_per_user_day"] * self.op_users[o]
+                elif self.level[o] == 3:
                     self.status[o], self.status_until[o] = 1, t + 1 + reg["throttle_days"]
                 elif self.level[o] == 4:
                     self.status[o], self.status_until[o] = 2, t + 1 + reg["suspension_days"]

@@ -280,3 +280,27 @@ TEST_CASE("coordinated regulators escalate together", "[model][mechanism]") {
   CHECK(together.first == 2);
   CHECK(together.second == 2);
 }
+
+TEST_CASE("a regulator's fine counts against the exit rule's daily utility", "[model][mechanism]") {
+  Scenario s = tiny(3000, 30);
+  s.law.data_localization = false;
+  s.regulator.monitoring_rate = 0.2;
+  s.regulator.review_days = 10;
+  s.regulator.escalation_credibility = 1.0;
+  s.regulator.fine_revenue_days = 5;
+  s.platform.exit_patience_days = 1;
+  for (auto& p : s.platforms) {
+    p.learning_rate = 0.0;
+    p.can_exit = true;
+    p.initial_compliance = 1.0;
+  }
+  s.platforms[0].initial_compliance = 0.0;  // warned at the day-9 review, fined at the day-19 review
+  sync(s);
+  Model m(s, kKey);
+  for (int t = 0; t < 20; ++t) m.step();
+  CHECK(m.operations()[0].escalation_level == 2);
+  CHECK(m.operations()[0].status == PlatformStatus::Active);
+  m.step();  // day 20: the fine makes the day's utility negative; patience 1 day
+  CHECK(m.operations()[0].status == PlatformStatus::Exited);
+  CHECK(m.operations()[1].status == PlatformStatus::Active);
+}

@@ -181,7 +181,6 @@ void Model::run_to_end() {
 
 void Model::step() {
   if (day_ >= s_.simulation.days) throw std::logic_error("Model::step past the horizon");
-  for (auto& op : ops_) op.fines_today = 0;
   expire_statuses();
   apply_events();
   for (auto& b : blocks_) b.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
@@ -538,6 +537,7 @@ void Model::record_day() {
     const double utility = unit * d(op.users) * activity_factor(op.status, reg.throttle_severity) -
                            pp.moderation_cost * unit * d(t.honoured[o] + t.proactive[o]) -
                            pp.reputation_weight * unit * d(t.wrongful[o] + t.handovers[o]) - op.fines_today;
+    op.fines_today = 0;  // counted once; a fine levied at today's review counts tomorrow
     op.negative_days = utility < 0 ? op.negative_days + 1 : 0;
     if (pp.can_exit && op.negative_days >= s_.platform.exit_patience_days) op.status = PlatformStatus::Exited;
   }

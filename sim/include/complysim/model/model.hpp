@@ -66,7 +66,7 @@ struct Operation {
   int escalation_level = 0;            ///< 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension
   double credibility_belief = 0.3;     ///< belief that a threatened step is carried out (learned)
   std::int64_t negative_days = 0;      ///< consecutive days of negative utility (exit rule)
-  double fines_today = 0.0;            ///< fines levied today (relative revenue units)
+  double fines_today = 0.0;            ///< fines not yet counted in the exit rule's daily utility (relative revenue units)
   // Counters since the regulator's last review.
   std::int64_t reg_requests = 0, reg_honoured = 0, reg_data_requests = 0, reg_data_answered = 0, reg_preempted = 0;
   // Counters since the platform's last review: items posted per sensitivity bin.
