@@ -532,3 +532,29 @@ TEST_CASE("to_toml writes a document that reloads to the same scenario", "[scena
   CHECK(r.sweep.parameters[0].min == 5);
   CHECK(r.sweep.parameters[0].max == 60);
 }
+
+TEST_CASE("platforms that give no market share split the users equally", "[scenario]") {
+  const Scenario one = load_scenario_text("[[platforms]]\nname = \"solo\"\n", "one.toml");
+  CHECK(one.platforms[0].market_share == 1.0);
+  const Scenario two = load_scenario_text("[[platforms]]\nname = \"a\"\n[[platforms]]\nname = \"b\"\n", "two.toml");
+  CHECK(two.platforms[0].market_share == 0.5);
+  CHECK(two.platforms[1].market_share == 0.5);
+  // Once any platform gives a share, all must, and they must sum to 1.
+  const auto e = error_of("[[platforms]]\nname = \"a\"\nmarket_share = 0.5\n[[platforms]]\nname = \"b\"\n");
+  CHECK_THAT(e.message(), Catch::Contains("market shares sum to 0.5"));
+}
+
+TEST_CASE("a market-share error caused by --set points at --set", "[scenario][errors]") {
+  const auto e = error_of("[[platforms]]\nname = \"a\"\nmarket_share = 0.5\n[[platforms]]\nname = \"b\"\nmarket_share = 0.5\n",
+                          {"platforms.a.market_share=0.7"});
+  CHECK(e.file() == "--set");
+  CHECK_THAT(e.message(), Catch::Contains("sum to 1.2"));
+}
+
+TEST_CASE("a population too small for its mean degree is refused where it is set", "[scenario][errors]") {
+  const auto e = error_of("[population]\nusers = 5\n[[platforms]]\nname = \"a\"\n");
+  CHECK(e.line() == 2);
+  CHECK_THAT(e.message(), Catch::Contains("population.mean_degree (12) must be at most population.users - 1 (4)"));
+  const auto o = error_of("[[platforms]]\nname = \"a\"\n", {"population.users=2"});
+  CHECK(o.file() == "--set");
+}

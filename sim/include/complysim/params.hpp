@@ -89,7 +89,7 @@
   X(Int,  choice_grid_steps,    11,  "points",      2, 101, "Grid points per decision (c, d, tau) in the quantal-response choice.", "assumption")
 
 #define COMPLYSIM_PLATFORMS_FIELDS(X) \
-  X(Real, market_share,              0.0,  "share",        0, 1, "Share of users whose home platform this is.", "assumption") \
+  X(Real, market_share,              0.0,  "share",        0, 1, "Share of users whose home platform this is (omitted on every platform: equal shares).", "assumption") \
   X(Real, revenue_per_user_day,      1.0,  "relative",     0, 1e9, "Revenue per user per day.", "assumption: relative units") \
   X(Real, reputation_weight,         50,   "revenue-days", 0, 1e9, "Cost of each wrongful removal or data handover, in days of one user's revenue.", "assumption: high for Facebook-like, low for TikTok-like") \
   X(Real, moderation_cost,           1.0,  "revenue-days", 0, 1e9, "Cost of each request honoured or item removed proactively, in days of one user's revenue.", "assumption") \

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <initializer_list>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -170,6 +171,7 @@ class Loader {
     resolve_jurisdictions();
     for (const auto& o : overrides) apply_override(o);
     check_shares();
+    check_population();
     resolve_events();
     resolve_sweep();
     for (const auto& name : detail::all_dotted_names(s_)) s_.origins.try_emplace(name);  // the rest: defaults
@@ -458,7 +460,38 @@ class Loader {
     }
   }
 
+  /// Position to blame for a constraint between fields: the first of `names`
+  /// that a file or --set gave, else the top file.
+  Pos blame(std::initializer_list<std::string> names) const {
+    for (const auto& n : names) {
+      const auto it = s_.origins.find(n);
+      if (it != s_.origins.end()) return Pos{it->second.file, it->second.line, it->second.column};
+    }
+    return Pos{top_, 0, 0};
+  }
+
+  /// Checks the model can build this population (the network needs mean_degree < users).
+  void check_population() {
+    const auto& pop = s_.population;
+    if (pop.mean_degree > static_cast<double>(pop.users - 1)) {
+      std::ostringstream m;
+      m << "population.mean_degree (" << pop.mean_degree << ") must be at most population.users - 1 (" << pop.users - 1
+        << "): a user cannot have more contacts than there are other users";
+      fail(blame({"population.users", "population.mean_degree"}), m.str());
+    }
+  }
+
   void check_shares() {
+    // No platform gives a market share: they split the users equally (one platform: all of them).
+    bool any_share = false;
+    for (const auto& p : s_.platforms) any_share = any_share || s_.origins.count("platforms." + p.name + ".market_share") > 0;
+    if (!any_share)
+      for (auto& p : s_.platforms) p.market_share = 1.0 / static_cast<double>(s_.platforms.size());
+    Pos share_pos = platforms_pos_.file.empty() ? Pos{top_, 0, 0} : platforms_pos_;
+    for (const auto& p : s_.platforms) {
+      const auto it = s_.origins.find("platforms." + p.name + ".market_share");
+      if (it != s_.origins.end() && it->second.kind == ValueOrigin::Kind::Override) share_pos = Pos{"--set", 0, 0};
+    }
     double sum = 0;
     for (const auto& p : s_.platforms) sum += p.market_share;
     if (std::abs(sum - 1.0) > 1e-6) {
@@ -466,7 +499,7 @@ class Loader {
       m.precision(10);
       m << "platform market shares sum to " << sum << ", not 1 (within 1e-6): ";
       for (const auto& p : s_.platforms) m << (&p == &s_.platforms.front() ? "" : ", ") << p.name << " " << p.market_share;
-      fail(platforms_pos_.file.empty() ? Pos{top_, 0, 0} : platforms_pos_, m.str());
+      fail(share_pos, m.str());
     }
     sum = 0;
     for (const auto& j : s_.jurisdictions) sum += j.population_share;
