@@ -319,14 +319,22 @@ void Model::item_pass() {
   const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
+    // Four users share one Philox block for their item counts: user i takes
+    // word i mod 4 of the stream (day, agent = i - i mod 4, ItemCount). Blocks
+    // of users are multiples of 4, so this does not depend on the thread count.
+    std::uint32_t words[4] = {0, 0, 0, 0};
     for (std::size_t i = lo; i < hi; ++i) {
-      user_items(c, i);
+      if ((i & 3) == 0 || i == lo) {
+        Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i & ~std::size_t{3}), Purpose::ItemCount);
+        for (auto& w : words) w = r.next_u32();
+      }
+      user_items(c, i, word_to_uniform(words[i & 3]));
       if (users_.grievance[static_cast<Eigen::Index>(i)] > T && users_.last_post_day[i] <= day - silence_window) ++c.silenced;
     }
   });
 }
 
-void Model::user_items(BlockCounters& c, std::size_t i) {
+void Model::user_items(BlockCounters& c, std::size_t i, double count_uniform) {
   const auto& pop = s_.population;
   const auto& bel = s_.beliefs;
   const double T = pop.speak_threshold;
@@ -341,7 +349,9 @@ void Model::user_items(BlockCounters& c, std::size_t i) {
       const double lambda = users_.activity[ii] * activity_[o];
       if (lambda <= 0.0) return;
       Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
-      const std::uint32_t k = r.poisson(lambda);
+      // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
+      // user's own item stream (normal approximation).
+      const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform) : r.poisson(lambda);
       if (k == 0) return;
 
       const Operation& op = ops_[o];

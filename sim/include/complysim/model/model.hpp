@@ -114,7 +114,7 @@ class Model {
   void belief_pass();
   void item_pass();
   struct BlockCounters;
-  void user_items(BlockCounters& c, std::size_t i);
+  void user_items(BlockCounters& c, std::size_t i, double count_uniform);
   void regulator_reviews();
   void platform_reviews();
   void apply_step(Operation& op, int new_level);

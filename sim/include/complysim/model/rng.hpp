@@ -24,7 +24,24 @@ enum class Purpose : std::uint32_t {
   PlatformChoice = 6,  ///< a platform operation's quantal-response choice
   Escalation = 7,      ///< a regulator's escalation draw
   Design = 8,          ///< sweep design sampling (scrambling, LHS permutations)
+  ItemCount = 9,       ///< daily number of a user's intended items (one block per 4 consecutive users, agent = the first)
 };
+
+/// Poisson(lambda) by inversion of one uniform u in (0, 1): the smallest k
+/// with P(X <= k) >= u (lambda < 30; exact up to rounding of the CDF).
+inline std::uint32_t poisson_inverse(double lambda, double u) {
+  double p = std::exp(-lambda), cdf = p;
+  std::uint32_t k = 0;
+  while (u > cdf && k < 1000) {
+    ++k;
+    p *= lambda / k;
+    cdf += p;
+  }
+  return k;
+}
+
+/// Uniform on (0, 1) from one 32-bit word, as Stream::uniform() makes it.
+inline double word_to_uniform(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
 
 /// Key of one run: 64 bits derived from (seed, point, replicate) by one Philox
 /// encryption of (point, replicate) under the seed, so distinct
@@ -59,7 +76,7 @@ class Stream {
     return buf_[pos_++];
   }
   /// Uniform on the open interval (0, 1), 32 bits of resolution.
-  double uniform() { return (static_cast<double>(next_u32()) + 0.5) * 0x1p-32; }
+  double uniform() { return word_to_uniform(next_u32()); }
   /// Uniform float on (0, 1) (for hot paths).
   float uniform_f() { return (static_cast<float>(next_u32() >> 8) + 0.5f) * 0x1p-24f; }
   /// Bernoulli draw with probability p (p <= 0 never, p >= 1 always, without consuming when certain).
@@ -116,16 +133,7 @@ class Stream {
   /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
   std::uint32_t poisson(double lambda) {
     if (lambda <= 0.0) return 0;
-    if (lambda < 30.0) {
-      double p = std::exp(-lambda), cdf = p, u = uniform();
-      std::uint32_t k = 0;
-      while (u > cdf && k < 1000) {
-        ++k;
-        p *= lambda / k;
-        cdf += p;
-      }
-      return k;
-    }
+    if (lambda < 30.0) return poisson_inverse(lambda, uniform());
     const double x = std::floor(lambda + std::sqrt(lambda) * normal() + 0.5);
     return x < 0 ? 0u : static_cast<std::uint32_t>(x);
   }
