@@ -1,6 +1,9 @@
 #include "cli_common.hpp"
 
+#include <unistd.h>
+
 #include <exception>
+#include <filesystem>
 #include <iostream>
 
 namespace complysim::cli {
@@ -71,6 +74,23 @@ std::string describe_origin(const ValueOrigin& origin) {
     case ValueOrigin::Kind::Override: return "--set";
   }
   return "?";
+}
+
+std::optional<std::string> check_output_path(const std::string& path, bool force) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return std::string("-o: error: the output file name is empty");
+  const fs::path p(path);
+  const std::string head = path + ": error: ";
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) return head + "is a directory; give a file name";
+  const fs::path parent = p.parent_path();
+  const fs::path dir = parent.empty() ? fs::path(".") : parent;
+  if (!fs::exists(dir, ec)) return head + "directory '" + parent.string() + "' does not exist";
+  if (!fs::is_directory(dir, ec)) return head + "'" + parent.string() + "' is not a directory";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return head + "directory '" + (parent.empty() ? std::string(".") : parent.string()) + "' is not writable";
+  if (!force && fs::exists(p, ec)) return head + "file exists; use --force to overwrite it";
+  return std::nullopt;
 }
 
 namespace {

@@ -51,6 +51,13 @@ std::vector<std::string> set_values(const po::variables_map& vm);
 /// stderr with exit status kExitError.
 int run_guarded(std::string_view command, const std::function<int()>& body);
 
+/// Checks an output path before any work is done: it must be non-empty, must
+/// not name an existing directory, its parent directory must exist, be a
+/// directory and be writable, and (unless `force`) the file must not exist yet.
+/// Returns the one-line message to print on stderr ("PATH: error: ...") when
+/// the path cannot be used, std::nullopt when it can.
+std::optional<std::string> check_output_path(const std::string& path, bool force);
+
 /// Records the process's command line (called once by main).
 void set_command_line(int argc, char** argv);
 /// The command line as typed, words joined by spaces (quoted where they contain spaces).

@@ -39,6 +39,25 @@ std::vector<std::string> column_names(const std::vector<std::string>& paths) {
   return names;
 }
 
+/// "90 days", or "90 days (a, b), 30 days (c)" when the scenarios differ: the
+/// days each run's summaries cover, min(summary_window_days, days) as in the model.
+std::string window_text(const std::vector<Scenario>& scenarios, const std::vector<std::string>& names) {
+  std::vector<std::int64_t> w;
+  for (const auto& s : scenarios) w.push_back(std::min<std::int64_t>(s.simulation.summary_window_days, s.simulation.days));
+  if (std::all_of(w.begin(), w.end(), [&](std::int64_t x) { return x == w.front(); })) return std::to_string(w.front()) + " days";
+  std::string out;
+  std::vector<std::int64_t> seen;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    if (std::find(seen.begin(), seen.end(), w[i]) != seen.end()) continue;
+    seen.push_back(w[i]);
+    std::string who;
+    for (std::size_t j = i; j < w.size(); ++j)
+      if (w[j] == w[i]) who += (who.empty() ? "" : ", ") + names[j];
+    out += (out.empty() ? "" : ", ") + std::to_string(w[i]) + " days (" + who + ")";
+  }
+  return out;
+}
+
 }  // namespace
 
 int cmd_compare(const std::vector<std::string>& args) {
@@ -100,12 +119,12 @@ int cmd_compare(const std::vector<std::string>& args) {
     const auto names = column_names(paths);
 
     fs::path out_path, partial;
-    if (!output.empty()) {
-      out_path = output;
-      if (fs::exists(out_path) && !force) {
-        std::cerr << out_path.string() << ": error: file exists; use --force to overwrite it\n";
+    if (vm->count("output")) {
+      if (const auto why = check_output_path(output, force)) {
+        std::cerr << *why << "\n";
         return kExitError;
       }
+      out_path = output;
       // One file holds one schema: the scenarios must agree on its shape.
       for (std::size_t i = 1; i < scenarios.size(); ++i) {
         const auto& a = scenarios[0];
@@ -155,7 +174,7 @@ int cmd_compare(const std::vector<std::string>& args) {
       std::cout << "scenarios:  ";
       for (std::size_t i = 0; i < paths.size(); ++i) std::cout << (i ? ", " : "") << names[i] << " (" << paths[i] << ")";
       std::cout << "\nreplicates: " << reps << " per scenario, seed " << seed << " for all; users: " << scenarios[0].population.users
-                << "; outcomes are means over each run's last " << scenarios[0].simulation.summary_window_days << " days\n";
+                << "; outcomes are means over each run's last " << window_text(scenarios, names) << "\n";
     }
     std::cout << format_compare_table(table, fmt);
 

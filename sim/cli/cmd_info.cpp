@@ -3,9 +3,12 @@
 #include "cli_common.hpp"
 #include "commands.hpp"
 
+#include "complysim/io/journal.hpp"
 #include "complysim/io/results_file.hpp"
 
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace complysim::cli {
 
@@ -36,8 +39,47 @@ int cmd_info(const std::vector<std::string>& args) {
   if (!vm->count("file")) return report_error(cl.command, "missing FILE.h5 argument");
   const std::string file = (*vm)["file"].as<std::string>();
   const bool all = vm->count("all") > 0;
+  // One clean line, exit 2, for a path that is not a results file (like `complysim analyze`).
+  {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const auto fail = [&](const std::string& why) {
+      std::cerr << file << ": error: " << why << "\n";
+      return kExitError;
+    };
+    if (!fs::exists(file, ec)) {
+      const std::string journal = file + ".journal";
+      if (fs::exists(journal, ec)) {
+        // Name the finished runs and the command that started the sweep when the journal can be read.
+        std::string held, resume = "complysim sweep SCENARIO -o " + file + " --resume";
+        try {
+          std::int64_t n = 0;
+          const io::JournalScan scan = io::scan_journal(journal, [&](const io::JournalScan::Entry&) { ++n; });
+          held = " (" + std::to_string(n) + " finished runs so far)";
+          if (!scan.header.command_line.empty()) {
+            resume = scan.header.command_line;
+            if (resume.find(" --resume") == std::string::npos) resume += " --resume";
+          }
+        } catch (const std::exception&) {
+        }
+        return fail("no such file; only the journal " + journal + " exists" + held +
+                    ": the sweep is unfinished (interrupted, or still running). Resume it with:\n  " + resume);
+      }
+      return fail("no such file");
+    }
+    if (fs::is_directory(file, ec)) return fail("is a directory, not a results file");
+  }
+  std::optional<io::ResultsReader> reader;
+  try {
+    reader.emplace(file);
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    if (what.find("not a complysim results file") != std::string::npos) std::cerr << what << "\n";
+    else std::cerr << file << ": error: not a complysim results file (" << what << ")\n";
+    return kExitError;
+  }
   return run_guarded(cl.command, [&]() -> int {
-    const io::ResultsReader r(file);
+    const io::ResultsReader& r = *reader;
     const io::Provenance& p = r.provenance();
     const io::DesignInfo& d = r.design();
     std::ostream& out = std::cout;

@@ -29,7 +29,11 @@ int cmd_merge(const std::vector<std::string>& args) {
   const auto vm = parse_command_line(cl, args, code);
   if (!vm) return code;
   if (!vm->count("parts")) return report_error(cl.command, "no PART.h5 files given (see complysim merge --help)");
-  if (output.empty()) return report_error(cl.command, "missing -o OUT.h5");
+  if (!vm->count("output")) return report_error(cl.command, "missing -o OUT.h5");
+  if (const auto why = check_output_path(output, vm->count("force") > 0)) {
+    std::cerr << *why << "\n";
+    return kExitError;
+  }
   const auto names = (*vm)["parts"].as<std::vector<std::string>>();
   const std::vector<std::filesystem::path> parts(names.begin(), names.end());
   return run_guarded(cl.command, [&]() -> int {

@@ -5,11 +5,13 @@
 
 #include "complysim/analysis/sensitivity.hpp"
 #include "complysim/io/results_file.hpp"
+#include "complysim/simulation/outcome_range.hpp"
 #include "complysim/simulation/run.hpp"
 
 #include <boost/program_options.hpp>
 #include <oneapi/tbb/global_control.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
@@ -29,6 +31,8 @@ std::atomic<bool> g_interrupted{false};
 /// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
 constexpr int kExitInterrupted = 130;
 extern "C" void on_sigint(int) { g_interrupted.store(true); }
+/// Largest simulation.seed (a 32-bit unsigned value).
+constexpr std::int64_t kMaxSeed = 4294967295;
 
 }  // namespace
 
@@ -36,14 +40,17 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
   std::ostringstream out;
   const auto end_day = s.simulation.days - 1;
   const auto start = parse_iso_date(s.simulation.start_date);
+  // The model summarises min(summary_window_days, days) final days.
+  const auto window = std::min<std::int64_t>(s.simulation.summary_window_days, s.simulation.days);
   out << "scenario:   " << s.source.string() << "\n";
   if (start) {
     out << "period:     " << s.simulation.start_date << " to " << format_iso_date(*start + end_day) << " (" << s.simulation.days
-        << " days); summaries over the last " << s.simulation.summary_window_days << " days\n";
+        << " days); summaries over the last " << window << " days\n";
   } else {
-    out << "period:     day 0 to day " << end_day << "; summaries over the last " << s.simulation.summary_window_days << " days\n";
+    out << "period:     day 0 to day " << end_day << "; summaries over the last " << window << " days\n";
   }
-  out << "replicates: " << runs.size() << " (seed " << s.simulation.seed << "), users: " << s.population.users << "\n\n";
+  out << "replicates: " << runs.size() << " (seed " << s.simulation.seed << "), users: " << s.population.users << "\n";
+  out << "95% CIs are Student-t intervals across replicates, clipped to each outcome's possible range\n\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-34s %-16s %12s   %-27s\n", "outcome", "platform", "mean", "95% CI");
   out << line << std::string(92, '-') << "\n";
@@ -55,7 +62,8 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
       for (std::size_t r = 0; r < runs.size(); ++r) v[static_cast<Eigen::Index>(r)] = runs[r].result.summary[k][static_cast<std::size_t>(p)];
       const MeanCI m = mean_ci(v);
       char ci[64] = "";
-      if (m.n >= 2 && std::isfinite(m.ci_lo)) std::snprintf(ci, sizeof ci, "[%.4g, %.4g]", m.ci_lo, m.ci_hi);
+      const OutcomeRange range = outcome_range(static_cast<OutcomeId>(k));
+      if (m.n >= 2 && std::isfinite(m.ci_lo)) std::snprintf(ci, sizeof ci, "[%.4g, %.4g]", range.clip(m.ci_lo), range.clip(m.ci_hi));
       else if (m.n == 0) std::snprintf(ci, sizeof ci, "(undefined)");
       std::snprintf(line, sizeof line, "%-34s %-16s %12.4g   %-27s\n", p == 0 ? std::string(table[k].name).c_str() : "",
                     table[k].per_platform ? s.platforms[static_cast<std::size_t>(p)].name.c_str() : "", m.mean, ci);
@@ -93,7 +101,10 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!vm->count("scenario")) return report_error(cl.command, "missing SCENARIO argument (see complysim run --help)");
   if (vm->count("threads") && threads < 1) return report_error(cl.command, "--threads must be at least 1");
   if (vm->count("replicates") && replicates < 1) return report_error(cl.command, "--replicates must be at least 1");
-  if (vm->count("seed") && seed < 0) return report_error(cl.command, "--seed must be a non-negative integer");
+  if (vm->count("seed") && (seed < 0 || seed > kMaxSeed)) {
+    std::cerr << "--seed: error: " << seed << " is out of range: the seed must be between 0 and " << kMaxSeed << "\n";
+    return kExitError;
+  }
   const bool quiet = vm->count("quiet") > 0, force = vm->count("force") > 0;
   std::vector<std::string> sets = set_values(*vm);
   const std::string scenario_path = (*vm)["scenario"].as<std::string>();
@@ -105,12 +116,12 @@ int cmd_run(const std::vector<std::string>& args) {
   const Scenario s = load_scenario(scenario_path, sets);
 
   fs::path out_path, partial;
-  if (!output.empty()) {
-    out_path = output;
-    if (fs::exists(out_path) && !force) {
-      std::cerr << out_path.string() << ": error: file exists; use --force to overwrite it\n";
+  if (vm->count("output")) {
+    if (const auto why = check_output_path(output, force)) {
+      std::cerr << *why << "\n";
       return kExitError;
     }
+    out_path = output;
     partial = out_path;
     partial += ".partial";
   }

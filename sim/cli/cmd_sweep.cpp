@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -64,7 +65,10 @@ void print_dry_run(const SweepPlan& plan, const std::string& scenario_path, std:
       out << buf;
     }
     for (std::int64_t j = 0; j < m.dims(); ++j) {
-      std::snprintf(buf, sizeof buf, "%.6g", m.X(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(j)));
+      // The value the run will use: integer parameters are rounded (sample_values in sweep.cpp).
+      double x = m.X(static_cast<Eigen::Index>(s), static_cast<Eigen::Index>(j));
+      if (plan.integer_param[static_cast<std::size_t>(j)]) x = static_cast<double>(std::llround(x));
+      std::snprintf(buf, sizeof buf, "%.6g", x);
       std::string cell = buf;
       const std::size_t w = std::max<std::size_t>(m.names[static_cast<std::size_t>(j)].size(), cell.size());
       out << "  " << std::string(w - cell.size(), ' ') << cell;
@@ -114,7 +118,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (!vm->count("scenario")) return report_error(cl.command, "missing SCENARIO argument (see complysim sweep --help)");
   if (vm->count("threads") && threads < 1) return report_error(cl.command, "--threads must be at least 1");
   const bool dry_run = vm->count("dry-run") > 0, quiet = vm->count("quiet") > 0;
-  if (output.empty() && !dry_run) return report_error(cl.command, "missing -o OUT.h5 (see complysim sweep --help)");
+  if (!vm->count("output") && !dry_run) return report_error(cl.command, "missing -o OUT.h5 (see complysim sweep --help)");
+  if (vm->count("output") && !dry_run) {
+    // An existing OUT.h5 or journal is judged by run_sweep (--resume, --force); here only the place.
+    if (const auto why = check_output_path(output, /*force=*/true)) {
+      std::cerr << *why << "\n";
+      return kExitError;
+    }
+  }
   const std::string scenario_path = (*vm)["scenario"].as<std::string>();
   ShardSpec shard;
   if (vm->count("shard")) {

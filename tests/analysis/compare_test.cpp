@@ -1,6 +1,7 @@
 // The what-if table of `complysim compare` (analysis/compare.hpp) against
 // hand-computed means and paired differences.
 #include "complysim/analysis/compare.hpp"
+#include "complysim/simulation/outcome_range.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -89,4 +90,65 @@ TEST_CASE("compare: a missing run drops its pair; bad shapes throw", "[analysis]
   const RunResult wrong = fake_run(0.1, {0.9, 0.9});
   in[1].runs = {&wrong};
   CHECK_THROWS_AS(build_compare_table(in), std::invalid_argument);
+}
+
+TEST_CASE("compare: changes from fewer pairs than replicates say how many; one pair has no CI", "[analysis][compare]") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  // takedown_compliance_rate: A defined in runs 0, 1; B in 0, 1, 3 -> 2 pairs of 4 replicates.
+  // self_censorship_rate: A defined only in run 2 -> 1 pair.
+  const std::vector<RunResult> a = {fake_run(nan, {0.9}), fake_run(nan, {0.8}), fake_run(0.2, {nan}), fake_run(nan, {nan})};
+  const std::vector<RunResult> b = {fake_run(0.1, {0.6}), fake_run(0.1, {0.4}), fake_run(0.4, {nan}), fake_run(0.1, {0.5})};
+  std::vector<CompareInput> in(2);
+  in[0] = {"A", {"p"}, {&a[0], &a[1], &a[2], &a[3]}};
+  in[1] = {"B", {"p"}, {&b[0], &b[1], &b[2], &b[3]}};
+  const auto t = build_compare_table(in);
+  CHECK(row(t, "takedown_compliance_rate", "p").cells[1].diff.n == 2);
+  CHECK(row(t, "self_censorship_rate").cells[1].diff.n == 1);
+  const std::string text = format_compare_table(t, CompareFormat::Table);
+  CHECK_THAT(text, Contains("-0.35 [") && Contains("] (n=2 pairs)"));
+  CHECK_THAT(text, Contains("+0.2 (n=1 pair, no CI)"));
+  const std::string md = format_compare_table(t, CompareFormat::Markdown);
+  CHECK_THAT(md, Contains("(n=2 pairs)") && Contains("(n=1 pair, no CI)"));
+  // A change over every replicate carries no count.
+  CHECK_THAT(text, !Contains("(n=4 pairs)"));
+}
+
+TEST_CASE("compare: level intervals are clipped to the outcome's range; changes are not", "[analysis][compare]") {
+  // Shares 0.5, 1, 1: the t interval is [0.17, 1.50] before clipping.
+  const std::vector<RunResult> a = {fake_run(0.5, {0.0}), fake_run(1.0, {0.0}), fake_run(1.0, {0.1})};
+  const std::vector<RunResult> b = {fake_run(0.0, {0.0}), fake_run(1.0, {0.0}), fake_run(0.0, {0.1})};
+  std::vector<CompareInput> in(2);
+  in[0] = {"A", {"p"}, {&a[0], &a[1], &a[2]}};
+  in[1] = {"B", {"p"}, {&b[0], &b[1], &b[2]}};
+  const auto t = build_compare_table(in);
+  const auto& scr = row(t, "self_censorship_rate");
+  CHECK(scr.cells[0].level.ci_hi == 1.0);
+  CHECK(scr.cells[0].level.ci_lo > 0.0);
+  CHECK(scr.cells[1].level.ci_lo == 0.0);
+  CHECK(scr.cells[1].level.ci_hi == 1.0);
+  // The paired difference (B - A: -0.5, 0, -1) keeps its full t interval.
+  CHECK(scr.cells[1].diff.ci_lo < -1.0);
+  const auto& tcr = row(t, "takedown_compliance_rate", "p");
+  CHECK(tcr.cells[0].level.ci_lo == 0.0);
+}
+
+TEST_CASE("outcome_range: the possible range of every outcome", "[analysis][compare]") {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (const char* share : {"self_censorship_rate", "takedown_compliance_rate", "mean_perceived_risk", "platform_localized",
+                            "over_removal_share"}) {
+    CHECK(outcome_range(share).lo == 0.0);
+    CHECK(outcome_range(share).hi == 1.0);
+  }
+  for (const char* count : {"takedown_requests", "posted_per_user_day", "users_sanctioned_per_100k", "platform_revenue"}) {
+    CHECK(outcome_range(count).lo == 0.0);
+    CHECK(outcome_range(count).hi == inf);
+  }
+  CHECK(outcome_range("escalation_level").hi == 4.0);
+  CHECK(outcome_range("platform_status").hi == 3.0);
+  CHECK(outcome_range("no_such_outcome").lo == -inf);
+  // Every outcome has a finite lower bound.
+  for (const auto& o : outcome_table()) CHECK(outcome_range(o.name).lo == 0.0);
+  CHECK(outcome_range(OutcomeId::EscalationLevel).clip(-0.76) == 0.0);
+  CHECK(outcome_range(OutcomeId::EscalationLevel).clip(1.45) == 1.45);
+  CHECK(std::isnan(outcome_range(OutcomeId::SelfCensorshipRate).clip(std::numeric_limits<double>::quiet_NaN())));
 }

@@ -60,3 +60,22 @@ TEST_CASE("compare: bad input exits 2", "[cli][compare][errors]") {
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Contains("one HDF5 file needs them equal"));
 }
+
+TEST_CASE("compare checks -o before simulating", "[cli][compare][errors]") {
+  TempDir dir;
+  auto r = run_cli(with({"compare", kDir + "decree53_2022.toml", kDir + "bright_line.toml", "-o", "nodir/c.h5"}, kSmall), dir);
+  CHECK(r.status == 2);
+  CHECK(r.err == "nodir/c.h5: error: directory 'nodir' does not exist\n");
+  CHECK(r.out.empty());
+  r = run_cli(with({"compare", kDir + "decree53_2022.toml", kDir + "bright_line.toml", "-o", ""}, kSmall), dir);
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("compare: the header names the days the summaries actually cover", "[cli][compare]") {
+  TempDir dir;
+  // 20 days < summary_window_days (90): summaries cover all 20 days.
+  auto r = run_cli(with({"compare", kDir + "decree53_2022.toml", kDir + "bright_line.toml"}, kSmall), dir);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("means over each run's last 20 days"));
+}

@@ -3,6 +3,7 @@
 #include "../test_util.hpp"
 
 #include "complysim/io/results_file.hpp"
+#include "complysim/simulation/outcome_range.hpp"
 #include "complysim/simulation/outcomes.hpp"
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <sstream>
 #include <thread>
 
 using namespace complysim;
@@ -138,4 +140,70 @@ TEST_CASE("Ctrl-C stops a run with status 130 and leaves no file", "[cli][run][s
   CHECK(WEXITSTATUS(status) == 130);
   CHECK_FALSE(std::filesystem::exists(out));
   CHECK_FALSE(std::filesystem::exists(dir.path() / "out.h5.partial"));
+}
+
+TEST_CASE("run checks -o before simulating: missing directory, a directory, empty name", "[cli][run][errors]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  // Before the check, this ran the whole simulation, printed the table, then failed with HDF5 text.
+  auto r = run_cli({"run", "tiny.toml", "-o", "nodir/x.h5", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK(r.err == "nodir/x.h5: error: directory 'nodir' does not exist\n");
+  CHECK(r.out.empty());
+  std::filesystem::create_directory(dir.path() / "adir");
+  r = run_cli({"run", "tiny.toml", "-o", "adir", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("adir: error: is a directory"));
+  CHECK(r.out.empty());
+  dir.write("afile", "x");
+  r = run_cli({"run", "tiny.toml", "-o", "afile/x.h5", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("'afile' is not a directory"));
+  r = run_cli({"run", "tiny.toml", "-o", "", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("empty"));
+  CHECK(r.out.empty());
+}
+
+TEST_CASE("run: --seed out of range is reported as --seed", "[cli][run][errors]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  auto r = run_cli({"run", "tiny.toml", "--seed", "99999999999", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::StartsWith("--seed: error:") && Catch::Contains("between 0 and 4294967295"));
+  CHECK_THAT(r.err, !Catch::Contains("--set"));
+  r = run_cli({"run", "tiny.toml", "--seed", "-1", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("between 0 and 4294967295"));
+}
+
+TEST_CASE("run: confidence intervals stay within each outcome's possible range", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  const auto r = run_cli({"run", "tiny.toml", "--quiet", "--replicates", "2"}, dir);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("clipped to each outcome's possible range"));
+  CHECK_THAT(r.out, Catch::Contains("summaries over the last 20 days"));
+  // Every outcome is >= 0, so no interval may start below 0; shares end at 1 at most.
+  std::istringstream in(r.out);
+  std::string line, outcome;
+  while (std::getline(in, line)) {
+    if (line.size() > 34 && line[0] != ' ' && line[0] != '-') outcome = line.substr(0, line.find(' '));
+    const auto b = line.find('[');
+    if (b == std::string::npos) continue;
+    INFO(line);
+    double lo = 0, hi = 0;
+    REQUIRE(std::sscanf(line.c_str() + b, "[%lf, %lf]", &lo, &hi) == 2);
+    CHECK(lo >= 0.0);
+    const auto range = outcome_range(outcome);
+    CHECK(hi <= range.hi);
+  }
+}
+
+TEST_CASE("run: the summary window is capped at the horizon in the header", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  const auto r = run_cli({"run", "tiny.toml", "--quiet", "--replicates", "1", "--set", "simulation.summary_window_days=60"}, dir);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Catch::Contains("summaries over the last 40 days"));
 }

@@ -8,9 +8,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <random>
+#include <sstream>
 
 using namespace complysim;
 using Catch::Contains;
@@ -198,4 +200,77 @@ TEST_CASE("complysim sweep: refusals and --dry-run and failed runs and info", "[
   CHECK_THAT(r.out, Contains("design:       single") && Contains("2 in the sweep, 2 in this file: 2 finished, 0 failed, 0 missing"));
   r = run_cli({"info", "nope.h5"}, dir);
   CHECK(r.status == 2);
+}
+
+TEST_CASE("complysim sweep --dry-run prints integer parameters as the runs use them (rounded)", "[cli][sweep]") {
+  test::TempDir dir;
+  const auto r = run_cli({"sweep", kTiny, "--dry-run"}, dir);
+  REQUIRE(r.status == 0);
+  const auto at = r.out.find("sample rows:");
+  REQUIRE(at != std::string::npos);
+  std::istringstream rows(r.out.substr(at));
+  std::string line;
+  std::getline(rows, line);  // "first 6 of 6 sample rows:"
+  std::getline(rows, line);  // header
+  CHECK_THAT(line, Contains("regulator.review_days"));
+  int n = 0;
+  while (std::getline(rows, line) && !line.empty()) {
+    std::istringstream cells(line);
+    std::string sample, vagueness, review_days;
+    cells >> sample >> vagueness >> review_days;
+    INFO(line);
+    CHECK(review_days.find('.') == std::string::npos);  // e.g. "7", not "6.8312"
+    ++n;
+  }
+  CHECK(n == 6);
+}
+
+TEST_CASE("complysim sweep and merge: a bad output path exits 2 before any run", "[cli][sweep][errors]") {
+  test::TempDir dir;
+  auto r = run_cli({"sweep", kTiny, "-o", "nodir/x.h5", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("nodir/x.h5: error: directory 'nodir' does not exist"));
+  CHECK_FALSE(fs::exists(dir.path() / "nodir"));
+  r = run_cli({"sweep", kTiny, "-o", "", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  fs::create_directory(dir.path() / "adir");
+  r = run_cli({"sweep", kTiny, "-o", "adir", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("adir: error: is a directory"));
+  r = run_cli({"merge", "a.h5", "b.h5", "-o", "nodir/m.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("nodir/m.h5: error: directory 'nodir' does not exist"));
+}
+
+TEST_CASE("complysim info: a path that is not a results file gives one line and exit 2", "[cli][info][errors]") {
+  test::TempDir dir;
+  auto r = run_cli({"info", "nope.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK(r.err == "nope.h5: error: no such file\n");
+  fs::create_directory(dir.path() / "adir");
+  r = run_cli({"info", "adir"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("adir: error: is a directory"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  dir.write("text.h5", "not HDF5 at all\n");
+  r = run_cli({"info", "text.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("text.h5: error: not a complysim results file"));
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  // Only the journal of an unfinished sweep.
+  dir.write("u.h5.journal", "garbage");
+  r = run_cli({"info", "u.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("u.h5.journal") && Contains("unfinished") && Contains("complysim sweep SCENARIO -o u.h5 --resume"));
+}
+
+TEST_CASE("complysim info: an interrupted sweep's journal names the command that resumes it", "[cli][info]") {
+  test::TempDir dir;
+  dir.write("j.toml", "extends = \"" + kTiny + "\"\n");
+  REQUIRE(run_shell("(ulimit -f 12; \"$B\" sweep j.toml -o j.h5 --quiet)", dir) == 1);
+  REQUIRE(fs::exists(dir.path() / "j.h5.journal"));
+  REQUIRE_FALSE(fs::exists(dir.path() / "j.h5"));
+  const auto r = run_cli({"info", "j.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("unfinished") && Contains("finished runs so far") && Contains("sweep j.toml -o j.h5 --quiet --resume"));
 }

@@ -1,6 +1,8 @@
 // complysim — the comparison table of `complysim compare` (analysis/compare.hpp).
 #include "complysim/analysis/compare.hpp"
 
+#include "complysim/simulation/outcome_range.hpp"
+
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -95,6 +97,10 @@ CompareTable build_compare_table(const std::vector<CompareInput>& inputs, double
         cell.present = col >= 0;
         const Eigen::VectorXd v = values(i, k, col);
         cell.level = mean_ci(v, level);
+        // A t interval over few replicates can leave the outcome's possible range: clip it.
+        const OutcomeRange range = outcome_range(static_cast<OutcomeId>(k));
+        cell.level.ci_lo = range.clip(cell.level.ci_lo);
+        cell.level.ci_hi = range.clip(cell.level.ci_hi);
         if (i == 0) {
           first = v;
           cell.diff = PairedDiff{nan, nan, nan, 0};
@@ -128,11 +134,16 @@ std::string signed_num(double x) {
 
 bool excludes_zero(const PairedDiff& d) { return d.n >= 2 && std::isfinite(d.ci_lo) && (d.ci_lo > 0 || d.ci_hi < 0); }
 
-/// "+0.012 [+0.008, +0.016] *", or "n/a" / "+0 (no pairs)".
-std::string change_text(const PairedDiff& d) {
+/// "+0.012 [+0.008, +0.016] *"; with fewer pairs than replicates (some runs
+/// have an undefined value) "+0.012 [+0.008, +0.016] (n=3 pairs)"; with one
+/// pair "+0.012 (n=1 pair, no CI)"; with none "n/a".
+std::string change_text(const PairedDiff& d, std::int64_t replicates) {
   if (d.n == 0) return "n/a";
   std::string s = signed_num(d.mean);
-  if (d.n >= 2 && std::isfinite(d.ci_lo)) s += " [" + signed_num(d.ci_lo) + ", " + signed_num(d.ci_hi) + "]";
+  const bool has_ci = d.n >= 2 && std::isfinite(d.ci_lo);
+  if (has_ci) s += " [" + signed_num(d.ci_lo) + ", " + signed_num(d.ci_hi) + "]";
+  if (!has_ci) s += " (n=" + std::to_string(d.n) + (d.n == 1 ? " pair" : " pairs") + ", no CI)";
+  else if (d.n < replicates) s += " (n=" + std::to_string(d.n) + " pairs)";
   if (excludes_zero(d)) s += " *";
   return s;
 }
@@ -179,7 +190,8 @@ std::string format_compare_table(const CompareTable& t, CompareFormat format) {
   if (format == CompareFormat::Markdown) {
     out << "Mean across " << t.replicates << " replicates per scenario; \"change\" is the paired difference against **" << base
         << "** (same random draws in every scenario) with its " << pct
-        << "% confidence interval; * marks an interval that excludes 0.\n\n";
+        << "% confidence interval; * marks an interval that excludes 0; (n=K pairs): the change uses only the K runs where "
+           "both values are defined (no CI with fewer than 2).\n\n";
     out << "| outcome | meaning |";
     for (const auto& s : t.scenarios) out << ' ' << s << " |";
     for (std::size_t i = 1; i < t.scenarios.size(); ++i) out << " change: " << t.scenarios[i] << " |";
@@ -189,7 +201,7 @@ std::string format_compare_table(const CompareTable& t, CompareFormat format) {
     for (const auto& r : t.rows) {
       out << "| `" << r.outcome << '`' << (r.platform.empty() ? "" : " " + r.platform) << " | " << r.label << " |";
       for (const auto& c : r.cells) out << ' ' << (c.present ? num(c.level.mean) : "-") << " |";
-      for (std::size_t i = 1; i < r.cells.size(); ++i) out << ' ' << (r.cells[i].present ? change_text(r.cells[i].diff) : "-") << " |";
+      for (std::size_t i = 1; i < r.cells.size(); ++i) out << ' ' << (r.cells[i].present ? change_text(r.cells[i].diff, t.replicates) : "-") << " |";
       out << '\n';
     }
     return out.str();
@@ -201,13 +213,14 @@ std::string format_compare_table(const CompareTable& t, CompareFormat format) {
          "Second line: the change against the first column ("
       << base << ") with a " << pct
       << "% confidence interval in brackets;\n"
-         "* marks a change whose interval excludes 0 (unlikely to be chance). n/a: not defined (e.g. no requests).\n\n";
+         "* marks a change whose interval excludes 0 (unlikely to be chance). n/a: not defined (e.g. no requests).\n"
+         "(n=K pairs): the change uses only the K runs where both values are defined; with fewer than 2 there is no CI.\n\n";
   std::size_t w0 = 40;
   for (const auto& r : t.rows) w0 = std::max({w0, row_name(r).size() + 1, r.label.size() + 3});
   std::vector<std::size_t> w(t.scenarios.size(), 12);
   for (std::size_t i = 0; i < t.scenarios.size(); ++i) {
     w[i] = std::max(w[i], t.scenarios[i].size() + 2);
-    for (const auto& r : t.rows) w[i] = std::max(w[i], change_text(r.cells[i].diff).size() + 2);
+    for (const auto& r : t.rows) w[i] = std::max(w[i], change_text(r.cells[i].diff, t.replicates).size() + 2);
   }
   std::string rule(w0, '-');
   out << pad("outcome", w0);
@@ -221,7 +234,7 @@ std::string format_compare_table(const CompareTable& t, CompareFormat format) {
     for (std::size_t i = 0; i < r.cells.size(); ++i) {
       const auto& c = r.cells[i];
       line1 += pad(c.present ? num(c.level.mean) : "-", w[i]);
-      line2 += pad(i == 0 ? "" : c.present ? change_text(c.diff) : "-", w[i]);
+      line2 += pad(i == 0 ? "" : c.present ? change_text(c.diff, t.replicates) : "-", w[i]);
     }
     while (!line1.empty() && line1.back() == ' ') line1.pop_back();
     while (!line2.empty() && line2.back() == ' ') line2.pop_back();

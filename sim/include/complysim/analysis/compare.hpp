@@ -31,7 +31,8 @@ struct CompareInput {
 /// are finite.
 struct CompareCell {
   bool present = false;  ///< false when the scenario has no such platform
-  MeanCI level;          ///< mean and t interval across replicates, in the outcome's unit
+  MeanCI level;          ///< mean and t interval across replicates, in the outcome's unit; the
+                         ///< interval is clipped to the outcome's possible range (outcome_range.hpp)
   PairedDiff diff;       ///< this − first; n = 0 for the first column or no pairs
 };
 
@@ -59,7 +60,8 @@ std::string_view outcome_label(std::string_view outcome);
 /// the order first met across the inputs (first scenario first); a scenario
 /// without that platform has present = false in that row.
 /// Pairs: replicate r of scenario i with replicate r of the first scenario
-/// (paired_difference, so pairs with a non-finite member are dropped).
+/// (paired_difference, so pairs with a non-finite member are dropped; diff is
+/// never clipped). Level intervals are clipped to outcome_range().
 /// @throws std::invalid_argument if there are no inputs, or a run's summary
 ///         does not have the outcome table's shape.
 CompareTable build_compare_table(const std::vector<CompareInput>& inputs, double level = 0.95);
@@ -70,7 +72,8 @@ enum class CompareFormat { Table, Markdown, Csv };
 /// short explanation at the top; each outcome takes two lines (the mean in every
 /// column, then the change against the first column with its interval).
 /// Markdown: one row per outcome with a mean column per scenario and a change
-/// column per later scenario. Csv: long form, one line per outcome, platform
+/// column per later scenario. In both, a change computed from fewer pairs than
+/// replicates says so, "(n=K pairs)", and one from a single pair says it has no CI. Csv: long form, one line per outcome, platform
 /// and scenario (outcome,platform,label,unit,scenario,n,mean,ci_lo,ci_hi,
 /// diff,diff_lo,diff_hi,pairs); NaN written as empty.
 std::string format_compare_table(const CompareTable& table, CompareFormat format);
