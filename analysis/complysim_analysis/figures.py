@@ -7,6 +7,7 @@ palette for lines and cividis for heat maps.
 """
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -542,10 +543,36 @@ def parse_platform_map(text: str) -> dict[str, str]:
     return out
 
 
+def check_platform_map(res: Results, platform_map: dict[str, str],
+                       outcome: str = "takedown_compliance_rate") -> None:
+    """Raise ValueError naming the file's platforms when a --platform-map entry
+    names a model platform that the results file does not have."""
+    platforms: list[str] = []
+    if outcome in res.timeseries_names:
+        platforms = list(res.timeseries_array(outcome)[1] or [])
+    if not platforms:
+        for info in res.outcomes.values():
+            platforms += [p for p in (info.platforms or []) if p not in platforms]
+    if not platforms:
+        return
+    bad = [f"{k}={v}" for k, v in platform_map.items() if v not in platforms]
+    if bad:
+        raise ValueError(f"--platform-map: {', '.join(bad)}: no such platform in {res.path}; "
+                         f"its platforms are: {', '.join(platforms)}")
+
+
 def read_observed(path: str, metric: str = "takedown_compliance_rate") -> pd.DataFrame:
     """Rows of an observed-data CSV (period_start, period_end, platform,
     metric, value, ...) with the given metric, dates parsed."""
-    df = pd.read_csv(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a directory, not a CSV file")
+    try:
+        df = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        reason = getattr(err, "strerror", None) or (str(err).splitlines() or [type(err).__name__])[0]
+        raise ValueError(f"{path}: cannot be read as a CSV file ({reason})") from None
     missing = {"period_start", "period_end", "platform", "metric", "value"} - set(df.columns)
     if missing:
         raise ValueError(f"{path}: missing column(s) {sorted(missing)}; expected "
