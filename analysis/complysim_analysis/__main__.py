@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m complysim_analysis {report,summary} ...``."""
+"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,summary} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from .loader import ResultsFormatError
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python3 -m complysim_analysis",
+        prog="/usr/bin/python3 -m complysim_analysis",
         description="Figures, tables and an HTML report from a complysim results file (HDF5).")
     sub = p.add_subparsers(dest="command", required=True)
 
