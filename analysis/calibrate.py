@@ -48,6 +48,32 @@ PARAMETERS = [
 ]
 
 
+# The quick start (.ci/setup-and-run, the release preset) builds build/release/;
+# a plain `cmake -S . -B build` builds build/.
+DEFAULT_BINARIES = [os.path.join(ROOT, "build", "release", "sim", "complysim"),
+                    os.path.join(ROOT, "build", "sim", "complysim")]
+
+
+class CalibrationError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+def find_binary(given: str | None) -> str:
+    if given is not None:
+        if not os.path.isfile(given):
+            raise CalibrationError(f"--binary {given}: no such file")
+        if not os.access(given, os.X_OK):
+            raise CalibrationError(f"--binary {given}: not executable")
+        return given
+    for b in DEFAULT_BINARIES:
+        if os.path.isfile(b) and os.access(b, os.X_OK):
+            return b
+    raise CalibrationError(
+        "no complysim binary found at " + " or ".join(os.path.relpath(b, ROOT) for b in DEFAULT_BINARIES)
+        + " (build it first: `bash .ci/setup-and-run`, or `cmake --preset release && "
+        "cmake --build --preset release -j2`), or pass --binary PATH")
+
+
 def lhs(n: int, d: int, rng: np.random.Generator) -> np.ndarray:
     """n points of a Latin hypercube on [0, 1)^d."""
     u = (rng.random((n, d)) + np.arange(n)[:, None]) / n
@@ -76,7 +102,10 @@ def run_point(binary: str, values: dict[str, float], replicates: int, users: int
         for k, v in values.items():
             cmd += ["--set", f"{k}={v}"]
         cmd += extra
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            msg = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+            raise CalibrationError(f"complysim run failed (exit {done.returncode}): {msg}")
         res = load(out)
         dates, series = series_from_results(res)
         _last_series[:] = [dates, series]
@@ -84,8 +113,21 @@ def run_point(binary: str, values: dict[str, float], replicates: int, users: int
 
 
 def main(argv=None) -> int:
+    try:
+        return _main(argv)
+    except CalibrationError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--binary", default=os.path.join(ROOT, "build", "sim", "complysim"))
+    p.add_argument("--binary", default=None,
+                   help="the complysim binary (default: the first that exists of "
+                        + ", ".join(os.path.relpath(b, ROOT) for b in DEFAULT_BINARIES) + ")")
     p.add_argument("--points", type=int, default=48)
     p.add_argument("--replicates", type=int, default=2)
     p.add_argument("--users", type=int, default=10000)
@@ -96,26 +138,43 @@ def main(argv=None) -> int:
     p.add_argument("--check", action="store_true", help="score the scenario as written and print the period table")
     a = p.parse_args(argv)
     extra = [x for s in a.set for x in ("--set", s)]
+    found = find_binary(a.binary)
+    print(f"using {os.path.relpath(found) if a.binary is not None else os.path.relpath(found, ROOT)}",
+          file=sys.stderr, flush=True)
+    for path, what in ((SCENARIO, "scenario"), (DATA, "data file")):
+        if not os.path.isfile(path):
+            raise CalibrationError(f"{path}: no such {what}")
     # Run a private copy of the binary, so a rebuild during a long search does not break it.
     tmpdir = tempfile.mkdtemp(prefix="complysim-calibrate-")
     binary = os.path.join(tmpdir, "complysim")
-    shutil.copy2(a.binary, binary)
+    shutil.copy2(found, binary)
     a.binary = binary
+    try:
+        return _run(a, extra)
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def _run(a, extra: list[str]) -> int:
     if a.check:
         t = run_point(a.binary, {}, a.replicates, a.users, extra)
         cols = ["model_platform", "platforms", "period_start", "period_end", "value", "model", "model_sd", "error"]
         print(t[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         print(f"score (sum of squared errors): {score(t):.4f}")
-        print("\nissue 5 done-when bars (model means over the stated windows):")
+        print("\nreported levels the fit must reproduce (model means over the stated windows):")
         bars = pd.DataFrame({
             "model_platform": ["global_social", "global_social", "global_social", "video_sharing"],
             "period_start": pd.to_datetime(["2018-01-01", "2019-11-01", "2020-04-06", "2019-10-01"]),
             "period_end": pd.to_datetime(["2019-06-30", "2019-11-30", "2020-12-31", "2020-12-31"]),
             "value": [0.40, 0.70, 0.85, 0.80], "platforms": ["<0.40", "0.55-0.85", ">=0.85", ">=0.80"]})
+        limits = {"<0.40": (-np.inf, 0.40), "0.55-0.85": (0.55, 0.85), ">=0.85": (0.85, np.inf),
+                  ">=0.80": (0.80, np.inf)}
         b = period_table(*_last_series, bars)
         for _, r in b.iterrows():
+            lo, hi = limits[r["platforms"]]
+            ok = (lo <= r["model"] <= hi) if r["platforms"] != "<0.40" else r["model"] < hi
             print(f"  {r['model_platform']:14s} {r['period_start']:%Y-%m-%d}..{r['period_end']:%Y-%m-%d}  "
-                  f"model {r['model']:.3f}  bar {r['platforms']}")
+                  f"model {r['model']:.3f}  required {r['platforms']:9s} {'met' if ok else 'NOT met'}")
         return 0
     rng = np.random.default_rng(a.seed)
     U = lhs(a.points, len(PARAMETERS), rng)

@@ -2,8 +2,8 @@
 estimate Sobol indices and paired design differences, and write figures and
 a self-contained HTML report.
 
-    python3 -m complysim_analysis report out.h5 -o report/
-    python3 -m complysim_analysis summary out.h5
+    /usr/bin/python3 -m complysim_analysis report out.h5 -o report/
+    /usr/bin/python3 -m complysim_analysis summary out.h5
 """
 from .loader import Results, ResultsFormatError, load
 

@@ -1,4 +1,4 @@
-"""Command line: ``python3 -m complysim_analysis {report,summary} ...``."""
+"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,summary} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -9,7 +9,7 @@ from .loader import ResultsFormatError
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python3 -m complysim_analysis",
+        prog="/usr/bin/python3 -m complysim_analysis",
         description="Figures, tables and an HTML report from a complysim results file (HDF5).")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -21,8 +21,9 @@ def _parser() -> argparse.ArgumentParser:
                         "with metric takedown_compliance_rate are drawn against the model "
                         "(needs a start_date in the file)")
     r.add_argument("--platform-map", metavar="MAP",
-                   default="facebook=global_social,google=video_sharing,youtube=video_sharing",
-                   help="DATA=MODEL platform names, comma-separated (default: %(default)s)")
+                   help="DATA=MODEL platform names, comma-separated (default: "
+                        "facebook=global_social,google=video_sharing,youtube=video_sharing); "
+                        "each MODEL must be a platform of FILE.h5")
     r.add_argument("--bootstrap", type=int, default=1000, metavar="N",
                    help="bootstrap resamples for Sobol CIs (default: %(default)s)")
     r.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: %(default)s)")
@@ -40,9 +41,11 @@ def main(argv: list[str] | None = None) -> int:
             from .figures import parse_platform_map
             from .report import write_report
 
-            pmap = parse_platform_map(args.platform_map)
+            explicit = args.platform_map is not None
+            pmap = parse_platform_map(args.platform_map) if explicit else None
             out = write_report(args.file, args.output, data_csv=args.data, platform_map=pmap,
-                               bootstrap=args.bootstrap, seed=args.seed)
+                               bootstrap=args.bootstrap, seed=args.seed,
+                               check_platform_map=explicit)
             print(f"wrote {out}")
         elif args.command == "summary":
             import pandas as pd
@@ -72,6 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     except (ResultsFormatError, FileNotFoundError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # permission denied, disk full, ...: one line, no traceback
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"error: {where}{err.strerror or err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
     return 0
 
 

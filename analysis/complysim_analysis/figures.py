@@ -7,6 +7,7 @@ palette for lines and cividis for heat maps.
 """
 from __future__ import annotations
 
+import os
 import re
 import textwrap
 from dataclasses import dataclass
@@ -365,8 +366,19 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
         return
     base = table["baseline"].iloc[0]
     others = list(dict.fromkeys(table["design"]))
+    # Rows where the designs do not differ at all (every paired difference 0
+    # to floating-point noise) are not drawn: plotted, they would fill a panel
+    # with noise on a 1e-15 axis. They are named in the caption instead.
+    table = table.copy()
+    same = stats.no_difference(table).to_numpy()
+    table.loc[same, ["diff", "diff_low", "diff_high"]] = np.nan
+    shown_cols = set(table.loc[np.isfinite(table["diff"].to_numpy(float)), "outcome"])
     names = [n for n in ordered(list(res.outcomes))
-             if np.isfinite(table[table["outcome"].isin(res.outcomes[n].columns())]["diff"]).any()]
+             if any(c in shown_cols for c in res.outcomes[n].columns())]
+    identical = [c for c in dict.fromkeys(table["outcome"])
+                 if c not in shown_cols and same[(table["outcome"] == c).to_numpy()].all()]
+    if not names:
+        return
     chunks = [names[i:i + per_figure] for i in range(0, len(names), per_figure)]
     for ci, chunk in enumerate(chunks):
         fig, axes = _subplots(len(chunk), max_cols=2, sharey=False, height_per_row=3.2)
@@ -374,6 +386,8 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
             info = res.outcomes[name]
             cols = info.columns()
             labels = [c[len(name) + 1:-1] for c in cols] if info.per_platform else ["all users"]
+            labels = [lab + ("\n(no difference)" if c in identical else "")
+                      for lab, c in zip(labels, cols)]
             width = 0.6 / max(1, len(others))
             for k, d in enumerate(others):
                 rows = table[(table["design"] == d)].set_index("outcome").reindex(cols)
@@ -398,6 +412,9 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
         cap = (f"For each outcome, the mean of (design - {base}) over ok runs paired by sweep "
                f"point and replicate (common random numbers), with a 95% Student-t CI; up to "
                f"{n_pairs} pairs. Dashed line: no difference. Exact numbers in the table below.")
+        if identical:
+            cap += (" Not drawn, because every paired difference is zero (to within "
+                    f"{stats.NO_DIFFERENCE_RTOL:g} of the value): " + ", ".join(identical) + ".")
         yield (Figure(fig_id("design_comparison", str(ci + 1)), title, cap, fig,
                           "Decree-design comparison"))
 
@@ -542,10 +559,36 @@ def parse_platform_map(text: str) -> dict[str, str]:
     return out
 
 
+def check_platform_map(res: Results, platform_map: dict[str, str],
+                       outcome: str = "takedown_compliance_rate") -> None:
+    """Raise ValueError naming the file's platforms when a --platform-map entry
+    names a model platform that the results file does not have."""
+    platforms: list[str] = []
+    if outcome in res.timeseries_names:
+        platforms = list(res.timeseries_array(outcome)[1] or [])
+    if not platforms:
+        for info in res.outcomes.values():
+            platforms += [p for p in (info.platforms or []) if p not in platforms]
+    if not platforms:
+        return
+    bad = [f"{k}={v}" for k, v in platform_map.items() if v not in platforms]
+    if bad:
+        raise ValueError(f"--platform-map: {', '.join(bad)}: no such platform in {res.path}; "
+                         f"its platforms are: {', '.join(platforms)}")
+
+
 def read_observed(path: str, metric: str = "takedown_compliance_rate") -> pd.DataFrame:
     """Rows of an observed-data CSV (period_start, period_end, platform,
     metric, value, ...) with the given metric, dates parsed."""
-    df = pd.read_csv(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a directory, not a CSV file")
+    try:
+        df = pd.read_csv(path)
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        reason = getattr(err, "strerror", None) or (str(err).splitlines() or [type(err).__name__])[0]
+        raise ValueError(f"{path}: cannot be read as a CSV file ({reason})") from None
     missing = {"period_start", "period_end", "platform", "metric", "value"} - set(df.columns)
     if missing:
         raise ValueError(f"{path}: missing column(s) {sorted(missing)}; expected "

@@ -296,10 +296,15 @@ def load(path: str | os.PathLike) -> Results:
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise ResultsFormatError(f"{path}: is a directory, not a results file")
+    if not os.access(path, os.R_OK):
+        raise ResultsFormatError(f"{path}: not readable (permission denied)")
     try:
         f = h5py.File(path, "r")
     except OSError as err:
-        raise ResultsFormatError(f"{path}: not an HDF5 file ({err})") from None
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ResultsFormatError(f"{path}: not an HDF5 file ({reason})") from None
     with f:
         _check_format(f, path)
         provenance = {k: _attr_value(v) for k, v in f.attrs.items()}

@@ -120,11 +120,26 @@ def build_figures(res: Results, observed: pd.DataFrame | None = None,
 
 def write_report(path: str, out_dir: str, data_csv: str | None = None,
                  platform_map: dict[str, str] | None = None, bootstrap: int = 1000,
-                 seed: int = 0) -> str:
-    """Write ``out_dir/*.png`` and ``out_dir/report.html``; return the HTML path."""
+                 seed: int = 0, check_platform_map: bool = False) -> str:
+    """Write ``out_dir/*.png`` and ``out_dir/report.html``; return the HTML path.
+
+    check_platform_map: raise ValueError when a ``platform_map`` entry names a
+    model platform that the file does not have (the command line does this
+    for an explicit --platform-map; the default map only leaves a note)."""
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"{out_dir}: exists and is not a directory; -o names the directory "
+                         "for report.html and the PNGs")
     res = load(path)
     observed = figures.read_observed(data_csv) if data_csv else None
-    os.makedirs(out_dir, exist_ok=True)
+    if platform_map is not None and check_platform_map:
+        figures.check_platform_map(res, platform_map)
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"{out_dir}: cannot create the output directory "
+                         f"({err.strerror or err})") from None
+    if not os.access(out_dir, os.W_OK):
+        raise ValueError(f"{out_dir}: output directory not writable")
     figs, tables, notes = build_figures(res, observed, platform_map, bootstrap, seed)
     if data_csv and observed is not None and observed.empty:
         notes.append(f"{data_csv}: no row with metric takedown_compliance_rate.")

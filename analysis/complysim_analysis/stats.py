@@ -183,7 +183,9 @@ def paired_differences(runs: pd.DataFrame, column: str, designs: Sequence[str] |
 
     Only ok runs with a finite value in both designs form a pair.
     Returns one row per design after the first: outcome, design, baseline,
-    n_pairs, mean_baseline, mean_design, diff, diff_low, diff_high.
+    n_pairs, mean_baseline, mean_design, diff, diff_low, diff_high,
+    max_abs_diff (the largest |design - baseline| over the pairs: 0 or
+    floating-point noise when the design does not change the outcome).
     """
     if designs is None:
         designs = list(dict.fromkeys(runs["design"]))
@@ -202,9 +204,26 @@ def paired_differences(runs: pd.DataFrame, column: str, designs: Sequence[str] |
         rows.append({"outcome": column, "design": name, "baseline": base_name, "n_pairs": n,
                      "mean_baseline": float(pairs["y0"].mean()) if n else np.nan,
                      "mean_design": float(pairs["y1"].mean()) if n else np.nan,
-                     "diff": m, "diff_low": lo, "diff_high": hi})
+                     "diff": m, "diff_low": lo, "diff_high": hi,
+                     "max_abs_diff": float(np.max(np.abs(diff))) if n else np.nan})
     return pd.DataFrame(rows, columns=["outcome", "design", "baseline", "n_pairs", "mean_baseline",
-                                       "mean_design", "diff", "diff_low", "diff_high"])
+                                       "mean_design", "diff", "diff_low", "diff_high", "max_abs_diff"])
+
+
+#: Paired differences no larger than this, relative to the outcome's size,
+#: are floating-point noise: the designs do not differ on that outcome.
+NO_DIFFERENCE_RTOL = 1e-12
+
+
+def no_difference(table: pd.DataFrame, rtol: float = NO_DIFFERENCE_RTOL) -> pd.Series:
+    """Per row of a paired_differences table: True when every paired
+    difference is zero to within ``rtol`` of the outcome's magnitude."""
+    scale = np.maximum(np.abs(table["mean_baseline"].to_numpy(float)),
+                       np.abs(table["mean_design"].to_numpy(float)))
+    scale = np.where(np.isfinite(scale), scale, 0.0)
+    mad = table["max_abs_diff"].to_numpy(float)
+    return pd.Series(np.isfinite(mad) & (mad <= rtol * np.maximum(scale, 1e-300)) | (mad == 0),
+                     index=table.index)
 
 
 # --------------------------------------------------------------------------

@@ -66,3 +66,41 @@ def test_read_targets_maps_and_merges(tmp_path):
     assert t["model_platform"].tolist() == ["global_social", "video_sharing"]
     assert t["value"].tolist() == pytest.approx([0.70, 0.85])  # Google and YouTube 2020 averaged
     assert t["period_end"].iloc[1] == pd.Timestamp("2020-12-31")
+
+
+def _calibrate_script():
+    import os
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "calibrate.py")
+
+
+def test_calibrate_binary_errors_are_one_line(tmp_path):
+    """calibrate.py: a missing --binary, or neither default build location,
+    gives one `error:` line and exit 2, not a traceback."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    script = _calibrate_script()
+    out = subprocess.run([sys.executable, script, "--check", "--binary", str(tmp_path / "nope")],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.strip().splitlines() == [f"error: --binary {tmp_path / 'nope'}: no such file"]
+
+    spec = importlib.util.spec_from_file_location("calibrate_under_test", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.DEFAULT_BINARIES = [str(tmp_path / "build" / "release" / "sim" / "complysim"),
+                            str(tmp_path / "build" / "sim" / "complysim")]
+    with pytest.raises(mod.CalibrationError, match="no complysim binary found"):
+        mod.find_binary(None)
+    second = tmp_path / "build" / "sim" / "complysim"
+    second.parent.mkdir(parents=True)
+    second.write_text("#!/bin/sh\n")
+    second.chmod(0o755)
+    assert mod.find_binary(None) == str(second)
+    first = tmp_path / "build" / "release" / "sim" / "complysim"
+    first.parent.mkdir(parents=True)
+    first.write_text("#!/bin/sh\n")
+    first.chmod(0o755)
+    assert mod.find_binary(None) == str(first)  # the quick start's build wins

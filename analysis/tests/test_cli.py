@@ -45,3 +45,46 @@ def test_errors_are_clear(tmp_path):
     assert "not a complysim results file" in out.stderr and "Traceback" not in out.stderr
     out = run("report", str(tmp_path / "missing.h5"), "-o", str(tmp_path / "r"))
     assert out.returncode == 2 and "no such file" in out.stderr
+
+
+def _one_line_error(out, *needles):
+    assert out.returncode == 2, (out.returncode, out.stderr)
+    assert "Traceback" not in out.stderr, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), out.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_output_is_an_existing_file(files, tmp_path):
+    existing = tmp_path / "existing_file"
+    existing.write_text("keep me")
+    out = run("report", files["single"][0], "-o", str(existing), "--bootstrap", "10")
+    _one_line_error(out, str(existing), "not a directory")
+    assert existing.read_text() == "keep me"
+
+
+def test_input_paths_are_clear(files, tmp_path):
+    _one_line_error(run("summary", str(tmp_path)), "is a directory")
+    _one_line_error(run("report", str(tmp_path), "-o", str(tmp_path / "r")), "is a directory")
+    h5 = files["single"][0]
+    _one_line_error(run("report", h5, "-o", str(tmp_path / "r"), "--data", str(tmp_path / "no.csv")),
+                    "no.csv", "no such file")
+    _one_line_error(run("report", h5, "-o", str(tmp_path / "r"), "--data", str(tmp_path)),
+                    "is a directory")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\x00\xff\xfe\x00garbage\n")
+    _one_line_error(run("report", h5, "-o", str(tmp_path / "r"), "--data", str(bad)),
+                    "bad.csv", "cannot be read as a CSV")
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    _one_line_error(run("report", h5, "-o", str(tmp_path / "r"), "--data", str(empty)), "empty.csv")
+
+
+def test_platform_map_naming_no_platform_of_the_file(files, observed_csv, tmp_path):
+    out = run("report", files["single"][0], "-o", str(tmp_path / "r"), "--data", observed_csv,
+              "--platform-map", "facebook=nosuch", "--bootstrap", "10")
+    _one_line_error(out, "facebook=nosuch", "global_social", "video_sharing")
+    assert not (tmp_path / "r").exists()
+    out = run("report", files["single"][0], "-o", str(tmp_path / "r"), "--platform-map", "facebook")
+    _one_line_error(out, "DATA=MODEL")

@@ -80,3 +80,40 @@ def test_platform_map_parsing():
         "facebook": "global_social", "google": "video_sharing"}
     with pytest.raises(ValueError, match="DATA=MODEL"):
         parse_platform_map("facebook")
+
+
+def test_design_comparison_skips_outcomes_that_do_not_differ(files):
+    """An outcome whose paired differences are all floating-point noise is not
+    drawn (it would fill a panel on a 1e-15 axis); the caption names it."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from complysim_analysis import figures, load
+    from complysim_analysis.stats import no_difference
+
+    res = load(files["single2"][0])
+    runs = res.runs
+    base = runs[runs["design"] == "baseline"].set_index(["point", "replicate"])["self_censorship_rate"]
+    strict = runs["design"] == "strict"
+    key = list(zip(runs.loc[strict, "point"], runs.loc[strict, "replicate"]))
+    # strict = baseline + noise of a few ulps: no real difference.
+    vals = np.array([base.get(k, 0.3) for k in key], dtype=float)
+    runs.loc[strict, "self_censorship_rate"] = vals * (1 + 3e-16 * np.arange(1, len(vals) + 1))
+    table = figures.design_comparison_table(res)
+    row = table[table["outcome"] == "self_censorship_rate"]
+    assert 0 < row["max_abs_diff"].iloc[0] < 1e-14
+    assert no_difference(row).all()
+    assert not no_difference(table[table["outcome"] == "over_removal_share"]).any()
+    figs = list(figures.design_comparison_figures(res, table))
+    assert len(figs) == 1
+    f = figs[0]
+    titles = [ax.get_title() for ax in f.figure.axes if ax.get_visible() and ax.get_title()]
+    assert "self_censorship_rate" not in titles
+    assert "over_removal_share" in titles and "takedown_compliance_rate" in titles
+    assert "self_censorship_rate" in f.caption and "zero" in f.caption
+    plt.close(f.figure)
+    # Nothing differs at all: no figure (the table still lists the zeros).
+    for c in [c for n in res.outcomes for c in res.outcomes[n].columns()]:
+        runs.loc[strict, c] = [runs[(runs["design"] == "baseline") & (runs["point"] == p)
+                                    & (runs["replicate"] == r)][c].mean() for p, r in key]
+    assert list(figures.design_comparison_figures(res)) == []
