@@ -111,4 +111,18 @@ void set_command_line(int argc, char** argv) {
 
 const std::string& command_line() { return g_command_line; }
 
+namespace {
+std::atomic<bool> g_interrupted{false};
+extern "C" void raise_interrupted(int) { g_interrupted.store(true); }
+}  // namespace
+
+InterruptGuard::InterruptGuard() {
+  g_interrupted.store(false);
+  previous_ = std::signal(SIGINT, raise_interrupted);
+}
+
+InterruptGuard::~InterruptGuard() { std::signal(SIGINT, previous_); }
+
+const std::atomic<bool>* InterruptGuard::flag() { return &g_interrupted; }
+
 }  // namespace complysim::cli

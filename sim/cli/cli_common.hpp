@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <atomic>
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -57,6 +59,24 @@ int run_guarded(std::string_view command, const std::function<int()>& body);
 /// Returns the one-line message to print on stderr ("PATH: error: ...") when
 /// the path cannot be used, std::nullopt when it can.
 std::optional<std::string> check_output_path(const std::string& path, bool force);
+
+/// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
+inline constexpr int kExitInterrupted = 130;
+
+/// While alive, Ctrl-C (SIGINT) raises flag() instead of killing the process;
+/// the previous handler comes back on destruction. One at a time.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  /// Raised by Ctrl-C; poll it (simulate() and the sweep do, once per day / run).
+  static const std::atomic<bool>* flag();
+
+ private:
+  void (*previous_)(int);
+};
 
 /// Records the process's command line (called once by main).
 void set_command_line(int argc, char** argv);

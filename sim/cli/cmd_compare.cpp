@@ -6,6 +6,7 @@
 
 #include "complysim/analysis/compare.hpp"
 #include "complysim/io/results_file.hpp"
+#include "complysim/simulation/replicate_output.hpp"
 #include "complysim/simulation/run.hpp"
 
 #include <boost/program_options.hpp>
@@ -22,10 +23,6 @@ namespace fs = std::filesystem;
 
 namespace complysim::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-constexpr int kExitInterrupted = 130;
-extern "C" void on_sigint_compare(int) { g_interrupted.store(true); }
 
 /// Column names: file stems, made unique with a suffix (-2, -3, ...) if two files share a stem.
 std::vector<std::string> column_names(const std::vector<std::string>& paths) {
@@ -118,7 +115,7 @@ int cmd_compare(const std::vector<std::string>& args) {
     }
     const auto names = column_names(paths);
 
-    fs::path out_path, partial;
+    fs::path out_path;
     if (vm->count("output")) {
       if (const auto why = check_output_path(output, force)) {
         std::cerr << *why << "\n";
@@ -138,28 +135,25 @@ int cmd_compare(const std::vector<std::string>& args) {
                                               " in its platforms, simulation.days, record_every_days or start_date; one HDF5 file "
                                               "needs them equal (compare without -o, or --set them equal)");
       }
-      partial = out_path;
-      partial += ".partial";
     }
 
     std::optional<tbb::global_control> limit;
     if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    g_interrupted.store(false);
-    auto previous = std::signal(SIGINT, on_sigint_compare);
     std::int64_t total_days = 0;
     for (const auto& s : scenarios) total_days += reps * s.simulation.days;
-    Progress progress("compare", total_days, "simulated days", quiet);
     std::vector<std::vector<ReplicateRun>> runs;
-    try {
-      for (const auto& s : scenarios) runs.push_back(simulate_replicates(s, reps, &g_interrupted, [&] { progress.tick(); }));
-    } catch (const Cancelled&) {
-      progress.finish();
-      std::signal(SIGINT, previous);
-      std::cerr << "complysim compare: interrupted (Ctrl-C); no results were written\n";
-      return kExitInterrupted;
+    {
+      InterruptGuard interrupt;
+      Progress progress("compare", total_days, "simulated days", quiet);
+      try {
+        for (const auto& s : scenarios)
+          runs.push_back(simulate_replicates(s, reps, InterruptGuard::flag(), [&] { progress.tick(); }));
+      } catch (const Cancelled&) {
+        progress.finish();
+        std::cerr << "complysim compare: interrupted (Ctrl-C); no results were written\n";
+        return kExitInterrupted;
+      }
     }
-    progress.finish();
-    std::signal(SIGINT, previous);
 
     std::vector<CompareInput> inputs;
     for (std::size_t i = 0; i < scenarios.size(); ++i) {
@@ -197,23 +191,8 @@ int cmd_compare(const std::vector<std::string>& args) {
         design.settings.assign(names.size(), "");
         design.replicates = reps;
         design.samples = Eigen::MatrixXd(1, 0);
-        {
-          io::ResultsWriter w(partial, prov, schema, design, /*overwrite=*/true);
-          for (std::size_t i = 0; i < runs.size(); ++i)
-            for (const auto& r : runs[i]) {
-              io::RunRow row;
-              row.design = static_cast<std::int64_t>(i);
-              row.replicate = r.replicate;
-              row.seed = r.key;
-              row.result = &r.result;
-              w.append(row);
-            }
-          w.close();
-        }
-        io::commit_file(partial, out_path);
+        write_replicate_results(out_path, prov, schema, design, runs);
       } catch (const std::exception& e) {
-        std::error_code ec;
-        fs::remove(partial, ec);
         std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
         return kExitError;
       }

@@ -6,6 +6,7 @@
 #include "complysim/analysis/sensitivity.hpp"
 #include "complysim/io/results_file.hpp"
 #include "complysim/simulation/outcome_range.hpp"
+#include "complysim/simulation/replicate_output.hpp"
 #include "complysim/simulation/run.hpp"
 
 #include <boost/program_options.hpp>
@@ -26,11 +27,6 @@ namespace fs = std::filesystem;
 namespace complysim::cli {
 namespace {
 
-/// Shared with the SIGINT handler: raised on Ctrl-C, polled by every run once per simulated day.
-std::atomic<bool> g_interrupted{false};
-/// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
-constexpr int kExitInterrupted = 130;
-extern "C" void on_sigint(int) { g_interrupted.store(true); }
 /// Largest simulation.seed (a 32-bit unsigned value).
 constexpr std::int64_t kMaxSeed = 4294967295;
 
@@ -115,40 +111,30 @@ int cmd_run(const std::vector<std::string>& args) {
   if (vm->count("replicates")) sets.push_back("simulation.replicates=" + std::to_string(replicates));
   const Scenario s = load_scenario(scenario_path, sets);
 
-  fs::path out_path, partial;
+  fs::path out_path;
   if (vm->count("output")) {
     if (const auto why = check_output_path(output, force)) {
       std::cerr << *why << "\n";
       return kExitError;
     }
     out_path = output;
-    partial = out_path;
-    partial += ".partial";
   }
 
   std::optional<tbb::global_control> limit;
   if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-  g_interrupted.store(false);
-  auto previous = std::signal(SIGINT, on_sigint);
-
   const std::int64_t total_days = s.simulation.replicates * s.simulation.days;
-  Progress progress("run", total_days, "simulated days", quiet);
   std::vector<ReplicateRun> runs;
-  try {
-    runs = simulate_replicates(s, s.simulation.replicates, &g_interrupted, [&] { progress.tick(); });
-  } catch (const Cancelled&) {
-    progress.finish();
-    std::signal(SIGINT, previous);
-    std::cerr << "complysim run: interrupted (Ctrl-C); no results were written\n";
-    return kExitInterrupted;
-  } catch (const std::exception& e) {
-    progress.finish();
-    std::signal(SIGINT, previous);
-    std::cerr << "complysim run: error: " << e.what() << "\n";
-    return kExitError;
+  {
+    InterruptGuard interrupt;
+    Progress progress("run", total_days, "simulated days", quiet);
+    try {
+      runs = simulate_replicates(s, s.simulation.replicates, InterruptGuard::flag(), [&] { progress.tick(); });
+    } catch (const Cancelled&) {
+      progress.finish();
+      std::cerr << "complysim run: interrupted (Ctrl-C); no results were written\n";
+      return kExitInterrupted;
+    }
   }
-  progress.finish();
-  std::signal(SIGINT, previous);
 
   std::cout << format_outcome_table(s, runs);
 
@@ -167,21 +153,8 @@ int cmd_run(const std::vector<std::string>& args) {
       io::DesignInfo design;
       design.replicates = s.simulation.replicates;
       design.samples = Eigen::MatrixXd(1, 0);
-      {
-        io::ResultsWriter w(partial, prov, schema, design, /*overwrite=*/true);
-        for (const auto& r : runs) {
-          io::RunRow row;
-          row.replicate = r.replicate;
-          row.seed = r.key;
-          row.result = &r.result;
-          w.append(row);
-        }
-        w.close();
-      }
-      io::commit_file(partial, out_path);
+      write_replicate_results(out_path, prov, schema, design, {runs});
     } catch (const std::exception& e) {
-      std::error_code ec;
-      fs::remove(partial, ec);
       std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
       return kExitError;
     }

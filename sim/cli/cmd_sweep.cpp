@@ -21,13 +21,8 @@ namespace fs = std::filesystem;
 namespace complysim::cli {
 namespace {
 
-std::atomic<bool> g_sweep_interrupted{false};
-extern "C" void on_sweep_sigint(int) { g_sweep_interrupted.store(true); }
-
 /// Exit status when some runs failed, or the sweep stopped on an I/O error.
 constexpr int kExitRunsFailed = 1;
-/// Exit status after Ctrl-C (128 + SIGINT).
-constexpr int kExitInterrupted = 130;
 /// Rows of the design matrix printed by --dry-run.
 constexpr std::int64_t kDryRunRows = 10;
 
@@ -147,8 +142,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
 
     std::optional<tbb::global_control> limit;
     if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    g_sweep_interrupted.store(false);
-    const auto previous = std::signal(SIGINT, on_sweep_sigint);
+    InterruptGuard interrupt;
     // A file-size limit (ulimit -f) must surface as a write error, not kill the process.
     std::signal(SIGXFSZ, SIG_IGN);
 
@@ -158,7 +152,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
     opt.resume = vm->count("resume") > 0;
     opt.force = vm->count("force") > 0;
     opt.command_line = command_line();
-    opt.cancel = &g_sweep_interrupted;
+    opt.cancel = InterruptGuard::flag();
     opt.note = [&](const std::string& line) {
       if (!quiet) std::cerr << "complysim sweep: " << line << "\n";
     };
@@ -172,16 +166,13 @@ int cmd_sweep(const std::vector<std::string>& args) {
       rep = run_sweep(plan, opt);
     } catch (const SweepRefused& e) {
       if (progress) progress->finish();
-      std::signal(SIGINT, previous);
       return report_error(cl.command, e.what());
     } catch (const std::exception& e) {
       if (progress) progress->finish();
-      std::signal(SIGINT, previous);
       report_error(cl.command, e.what());
       return kExitRunsFailed;
     }
     if (progress) progress->finish();
-    std::signal(SIGINT, previous);
 
     const std::string journal = output + ".journal";
     switch (rep.state) {
