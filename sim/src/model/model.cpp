@@ -105,7 +105,7 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   for (const auto& p : s_.platforms) share_cdf.push_back(cum += p.market_share);
 
   Users& u = users_;
-  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.perceived_risk, &u.uncertainty, &u.climate})
+  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.zero_items, &u.perceived_risk, &u.uncertainty, &u.climate})
     a->resize(static_cast<Eigen::Index>(n));
   u.ambiguity.resize(n);
   u.platform.resize(n);
@@ -133,6 +133,7 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
       u.jurisdiction[i] = static_cast<std::uint8_t>(j);
     }
   });
+  u.zero_items = (-u.activity).exp();
   u.perceived_risk.setConstant(to_f(s_.beliefs.prior_risk));
   u.uncertainty.setOnes();
   u.climate.setOnes();
@@ -348,6 +349,9 @@ void Model::user_items(BlockCounters& c, std::size_t i, double count_uniform) {
       const std::size_t o = users_.jurisdiction[i] * P + users_.platform[i];
       const double lambda = users_.activity[ii] * activity_[o];
       if (lambda <= 0.0) return;
+      // Fast exit for most user-days: with the platform active, k = 0 exactly when u <= exp(-lambda); the
+      // stored float exp(-activity) is within 1e-7 of it, so below it less a 1e-6 margin k = 0 for sure.
+      if (activity_[o] == 1.0 && count_uniform <= static_cast<double>(users_.zero_items[ii]) * (1.0 - 1e-6)) return;
       Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
       // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
       // user's own item stream (normal approximation).

@@ -36,6 +36,7 @@ struct Users {
   Eigen::ArrayXf risk_aversion;    ///< rho in [0, 1] (Beta)
   Eigen::ArrayXf isolation_fear;   ///< phi in [0, 1] (Beta; Noelle-Neumann 1974)
   Eigen::ArrayXf activity;         ///< mean intended political items per day (log-normal)
+  Eigen::ArrayXf zero_items;       ///< exp(-activity): chance of no intended item on an active day (a cache)
   Eigen::ArrayXf perceived_risk;   ///< pi-hat in [0, 1]
   Eigen::ArrayXf uncertainty;      ///< u in [0, 1], starts at 1
   Eigen::ArrayXf climate;          ///< q in [0, 1]: share of neighbours visibly speaking (today)
