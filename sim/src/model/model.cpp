@@ -341,121 +341,117 @@ void Model::user_items(BlockCounters& c, std::size_t i, double count_uniform) {
   const double T = pop.speak_threshold;
   const auto day = static_cast<std::int32_t>(day_);
   const auto P = static_cast<std::size_t>(n_platforms_);
-  {
-    {
-      const auto ii = static_cast<Eigen::Index>(i);
-      const double g = users_.grievance[ii];
-      if (g <= T || day < users_.silent_until[i]) return;
-      const std::size_t o = users_.jurisdiction[i] * P + users_.platform[i];
-      const double lambda = users_.activity[ii] * activity_[o];
-      if (lambda <= 0.0) return;
-      // Fast exit for most user-days: with the platform active, k = 0 exactly when u <= exp(-lambda); the
-      // stored float exp(-activity) is within 1e-7 of it, so below it less a 1e-6 margin k = 0 for sure.
-      if (activity_[o] == 1.0 && count_uniform <= static_cast<double>(users_.zero_items[ii]) * (1.0 - 1e-6)) return;
-      Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
-      // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
-      // user's own item stream (normal approximation).
-      const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform) : r.poisson(lambda);
-      if (k == 0) return;
+  const auto ii = static_cast<Eigen::Index>(i);
+  const double g = users_.grievance[ii];
+  if (g <= T || day < users_.silent_until[i]) return;
+  const std::size_t o = users_.jurisdiction[i] * P + users_.platform[i];
+  const double lambda = users_.activity[ii] * activity_[o];
+  if (lambda <= 0.0) return;
+  // Fast exit for most user-days: with the platform active, k = 0 exactly when u <= exp(-lambda); the
+  // stored float exp(-activity) is within 1e-7 of it, so below it less a 1e-6 margin k = 0 for sure.
+  if (activity_[o] == 1.0 && count_uniform <= static_cast<double>(users_.zero_items[ii]) * (1.0 - 1e-6)) return;
+  Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
+  // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
+  // user's own item stream (normal approximation).
+  const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform) : r.poisson(lambda);
+  if (k == 0) return;
 
-      const Operation& op = ops_[o];
-      const auto& jur = s_.jurisdictions[users_.jurisdiction[i]];
-      const auto& law = jur.law;
-      const auto& reg = jur.regulator;
-      const double theta = law.legal_threshold;
-      const double theta_enf = theta - law.enforcement_breadth;
-      const double sigma = law.vagueness;
-      const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
-      const double isolation = users_.isolation_fear[ii] * (1.0 - users_.climate[ii]);
-      const double s_mean = 0.2 + 0.6 * g;
-      const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
-      double pi = users_.perceived_risk[ii];
-      double unc = users_.uncertainty[ii];
+  const Operation& op = ops_[o];
+  const auto& jur = s_.jurisdictions[users_.jurisdiction[i]];
+  const auto& law = jur.law;
+  const auto& reg = jur.regulator;
+  const double theta = law.legal_threshold;
+  const double theta_enf = theta - law.enforcement_breadth;
+  const double sigma = law.vagueness;
+  const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
+  const double isolation = users_.isolation_fear[ii] * (1.0 - users_.climate[ii]);
+  const double s_mean = 0.2 + 0.6 * g;
+  const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
+  double pi = users_.perceived_risk[ii];
+  double unc = users_.uncertainty[ii];
 
-      for (std::uint32_t item = 0; item < k; ++item) {
-        const double s = r.beta_mean(s_mean, pop.sensitivity_concentration);
-        const bool lawful = s < theta;
-        ++c.intended;
-        c.intended_lawful += lawful;
-        // Posting rule: Epstein 2002 net risk; spiral of silence for isolation.
-        // Perceived line and perceived sanction risk (model-spec.md section 3):
-        // risk = pi * V-hat(s) with V-hat in [0, 1], so the rule is decided
-        // without V-hat when even risk = pi posts, or even risk = 0 does not
-        // (floating-point rounding is monotone: the same decisions as computing it).
-        bool post;
-        if (g - rho_J * pi - isolation > T) {
-          post = true;
-        } else if (!(g - rho_J * 0.0 - isolation > T)) {
-          post = false;
+  for (std::uint32_t item = 0; item < k; ++item) {
+    const double s = r.beta_mean(s_mean, pop.sensitivity_concentration);
+    const bool lawful = s < theta;
+    ++c.intended;
+    c.intended_lawful += lawful;
+    // Posting rule: Epstein 2002 net risk; spiral of silence for isolation.
+    // Perceived line and perceived sanction risk (model-spec.md section 3):
+    // risk = pi * V-hat(s) with V-hat in [0, 1], so the rule is decided
+    // without V-hat when even risk = pi posts, or even risk = 0 does not
+    // (floating-point rounding is monotone: the same decisions as computing it).
+    bool post;
+    if (g - rho_J * pi - isolation > T) {
+      post = true;
+    } else if (!(g - rho_J * 0.0 - isolation > T)) {
+      post = false;
+    } else {
+      const double theta_hat = theta_enf - users_.ambiguity[i] * pop.ambiguity_shift * sigma * unc;
+      const double risk = pi * judged_violating(s, theta_hat, sigma);
+      post = g - rho_J * risk - isolation > T;
+    }
+    if (!post) {
+      ++c.self_censored;
+      c.lawful_self_censored += lawful;
+      continue;
+    }
+    ++c.posted;
+    users_.last_post_day[i] = day;
+    c.unlawful_posted += !lawful;
+    const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
+    ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
+
+    bool removed = false, visible = true, sanctioned = false;
+    if (s > op.removal_threshold) {
+      // Proactive removal: the platform's own filter, before any request.
+      removed = true;
+      visible = false;
+      ++c.proactive[o];
+      // Had the regulator reviewed it, would it have flagged it? Counts as pre-empted compliance.
+      if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) ++c.preempted[o];
+    } else if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) {
+      // Flagged: a takedown request and a data request go to the platform.
+      ++c.requests[o];
+      if (r.bernoulli(op.compliance)) {
+        ++c.honoured[o];
+        removed = true;
+        if (removed_before_day_end) visible = false;
+        if (lawful) ++c.wrongful[o];
+        if (r.bernoulli(law.transparency)) unc = std::max(0.0, unc - bel.notice_learning);
+        if (lawful && r.bernoulli(law.appeals)) {
+          removed = false;  // reversed on appeal: restored, and the belief jump undone
+          visible = true;
         } else {
-          const double theta_hat = theta_enf - users_.ambiguity[i] * pop.ambiguity_shift * sigma * unc;
-          const double risk = pi * judged_violating(s, theta_hat, sigma);
-          post = g - rho_J * risk - isolation > T;
-        }
-        if (!post) {
-          ++c.self_censored;
-          c.lawful_self_censored += lawful;
-          continue;
-        }
-        ++c.posted;
-        users_.last_post_day[i] = day;
-        c.unlawful_posted += !lawful;
-        const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
-        ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
-
-        bool removed = false, visible = true, sanctioned = false;
-        if (s > op.removal_threshold) {
-          // Proactive removal: the platform's own filter, before any request.
-          removed = true;
-          visible = false;
-          ++c.proactive[o];
-          // Had the regulator reviewed it, would it have flagged it? Counts as pre-empted compliance.
-          if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) ++c.preempted[o];
-        } else if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) {
-          // Flagged: a takedown request and a data request go to the platform.
-          ++c.requests[o];
-          if (r.bernoulli(op.compliance)) {
-            ++c.honoured[o];
-            removed = true;
-            if (removed_before_day_end) visible = false;
-            if (lawful) ++c.wrongful[o];
-            if (r.bernoulli(law.transparency)) unc = std::max(0.0, unc - bel.notice_learning);
-            if (lawful && r.bernoulli(law.appeals)) {
-              removed = false;  // reversed on appeal: restored, and the belief jump undone
-              visible = true;
-            } else {
-              pi += bel.takedown_jump * (1.0 - pi);
-            }
-          }
-          ++c.data_requests[o];
-          const bool answered = op.localized && r.bernoulli(op.data_compliance);
-          if (answered) {
-            ++c.data_answered[o];
-            ++c.handovers[o];
-          }
-          const bool identified = answered || r.bernoulli(law.identification);
-          if (identified && r.bernoulli(reg.prosecution_rate)) sanctioned = true;
-        }
-        if (removed) {
-          ++c.removed;
-          c.removed_lawful += lawful;
-        }
-        if (visible) {
-          users_.visible[i].last_visible_day = day;
-          c.unlawful_visible += !lawful;
-        }
-        if (sanctioned) {
-          pi = 1.0;
-          users_.silent_until[i] = day + 1 + static_cast<std::int32_t>(bel.silence_days);
-          users_.visible[i].last_sanction_day = day;
-          ++c.sanctions[users_.jurisdiction[i]];
-          break;  // a sanctioned user posts nothing more
+          pi += bel.takedown_jump * (1.0 - pi);
         }
       }
-      users_.perceived_risk[ii] = to_f(pi);
-      users_.uncertainty[ii] = to_f(unc);
+      ++c.data_requests[o];
+      const bool answered = op.localized && r.bernoulli(op.data_compliance);
+      if (answered) {
+        ++c.data_answered[o];
+        ++c.handovers[o];
+      }
+      const bool identified = answered || r.bernoulli(law.identification);
+      if (identified && r.bernoulli(reg.prosecution_rate)) sanctioned = true;
+    }
+    if (removed) {
+      ++c.removed;
+      c.removed_lawful += lawful;
+    }
+    if (visible) {
+      users_.visible[i].last_visible_day = day;
+      c.unlawful_visible += !lawful;
+    }
+    if (sanctioned) {
+      pi = 1.0;
+      users_.silent_until[i] = day + 1 + static_cast<std::int32_t>(bel.silence_days);
+      users_.visible[i].last_sanction_day = day;
+      ++c.sanctions[users_.jurisdiction[i]];
+      break;  // a sanctioned user posts nothing more
     }
   }
+  users_.perceived_risk[ii] = to_f(pi);
+  users_.uncertainty[ii] = to_f(unc);
 }
 
 void Model::record_day() {
