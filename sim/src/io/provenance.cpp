@@ -95,4 +95,18 @@ void commit_file(const std::filesystem::path& partial, const std::filesystem::pa
   fsync_path(dir, O_RDONLY | O_DIRECTORY, "commit_file:");
 }
 
+void write_via_partial(const std::filesystem::path& path,
+                       const std::function<void(const std::filesystem::path& partial)>& write) {
+  std::filesystem::path partial = path;
+  partial += ".partial";
+  try {
+    write(partial);
+    commit_file(partial, path);
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(partial, ec);
+    throw;
+  }
+}
+
 }  // namespace complysim::io

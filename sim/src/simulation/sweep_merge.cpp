@@ -99,10 +99,8 @@ MergeReport merge_results(const std::vector<fs::path>& parts, const fs::path& ou
   prov.command_line = command_line;
   prov.shard.clear();
   prov.n_runs_total = total;
-  fs::path partial = output;
-  partial += ".partial";
   MergeReport report;
-  try {
+  io::write_via_partial(output, [&](const fs::path& partial) {
     io::ResultsWriter w(partial, prov, readers[0].schema(), readers[0].design(), /*overwrite=*/true);
     for (std::int64_t r = 0; r < total; ++r) {
       const auto ri = static_cast<std::size_t>(r);
@@ -111,12 +109,7 @@ MergeReport merge_results(const std::vector<fs::path>& parts, const fs::path& ou
       w.append(rec.as_row());
     }
     w.close();
-    io::commit_file(partial, output);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
+  });
   report.n_runs_total = total;
   return report;
 }

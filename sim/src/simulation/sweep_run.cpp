@@ -81,8 +81,7 @@ void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const f
     throw SweepRefused(journal.string() + ": " + std::to_string(missing) + " runs are not finished yet (the first is run " +
                        std::to_string(first_missing) + "); run the sweep with --resume");
 
-  const fs::path partial = with_suffix(output, ".partial");
-  try {
+  io::write_via_partial(output, [&](const fs::path& partial) {
     io::ResultsWriter w(partial, provenance_for(plan, scan.header), results_schema(plan), design_info(plan),
                         /*overwrite=*/true);
     io::JournalReader reader(journal);
@@ -103,12 +102,7 @@ void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const f
       w.append(row);
     }
     w.close();
-    io::commit_file(partial, output);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(partial, ec);
-    throw;
-  }
+  });
 }
 
 SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -213,6 +214,13 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
 /// the directory. Write to `final_path + ".partial"`, close, then call this.
 /// @throws std::system_error
 void commit_file(const std::filesystem::path& partial, const std::filesystem::path& final_path);
+
+/// Writes a file so that it never exists half-written under its final name:
+/// calls `write(partial)` with `partial` = `path` + ".partial", then
+/// commit_file(partial, path). If anything throws, the partial file is
+/// removed and the exception rethrown (an existing file at `path` is kept).
+void write_via_partial(const std::filesystem::path& path,
+                       const std::function<void(const std::filesystem::path& partial)>& write);
 
 /// "HDF5 1.10.8; oneTBB 2021.8; Eigen 3.4.0; Boost 1.74; toml++ 3.3.0; Random123 1.14"
 /// (HDF5 as linked at run time, the others as compiled in).
