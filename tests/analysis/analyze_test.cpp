@@ -15,6 +15,9 @@
 #include <functional>
 #include <limits>
 #include <numeric>
+#include "../sweep_params.hpp"
+
+using complysim::test::ranged;
 
 using namespace complysim;
 using complysim::test::run_cli;
@@ -80,14 +83,6 @@ void write_results(const std::filesystem::path& path, const io::DesignInfo& desi
     w.append(row);
   }
   w.close();
-}
-
-SweepParameter ranged(std::string name, double lo, double hi) {
-  SweepParameter p;
-  p.name = std::move(name);
-  p.min = lo;
-  p.max = hi;
-  return p;
 }
 
 io::DesignInfo sobol_design(const std::vector<SweepParameter>& params, std::int64_t N, std::uint64_t seed,

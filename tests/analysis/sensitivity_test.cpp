@@ -9,6 +9,9 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include "../sweep_params.hpp"
+
+using complysim::test::ranged;
 
 using namespace complysim;
 
@@ -21,14 +24,6 @@ Eigen::VectorXd vec(std::initializer_list<double> v) {
   Eigen::Index i = 0;
   for (double x : v) out[i++] = x;
   return out;
-}
-
-SweepParameter ranged(std::string name, double lo, double hi) {
-  SweepParameter p;
-  p.name = std::move(name);
-  p.min = lo;
-  p.max = hi;
-  return p;
 }
 
 /// Ishigami & Homma 1990: f = sin x1 + a sin^2 x2 + b x3^4 sin x1 on [-pi, pi]^3.

@@ -8,25 +8,14 @@
 #include <tuple>
 #include <set>
 #include <stdexcept>
+#include "../sweep_params.hpp"
+
+using complysim::test::ranged;
+using complysim::test::listed;
 
 using namespace complysim;
 
 namespace {
-
-SweepParameter listed(std::string name, std::vector<double> values) {
-  SweepParameter p;
-  p.name = std::move(name);
-  p.values = std::move(values);
-  return p;
-}
-
-SweepParameter ranged(std::string name, double lo, double hi) {
-  SweepParameter p;
-  p.name = std::move(name);
-  p.min = lo;
-  p.max = hi;
-  return p;
-}
 
 const std::vector<SweepParameter> kRanges = {ranged("law.vagueness", 0.0, 1.0), ranged("regulator.fine", -3.0, 5.0),
                                              ranged("beliefs.decay", 0.001, 0.002)};
