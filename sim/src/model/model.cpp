@@ -4,8 +4,11 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <sstream>
 #include <cmath>
 #include <limits>
@@ -105,7 +108,7 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   for (const auto& p : s_.platforms) share_cdf.push_back(cum += p.market_share);
 
   Users& u = users_;
-  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.zero_items, &u.perceived_risk, &u.uncertainty, &u.climate})
+  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.perceived_risk, &u.uncertainty, &u.climate})
     a->resize(static_cast<Eigen::Index>(n));
   u.ambiguity.resize(n);
   u.platform.resize(n);
@@ -133,7 +136,9 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
       u.jurisdiction[i] = static_cast<std::uint8_t>(j);
     }
   });
-  u.zero_items = (-u.activity).exp();
+  u.zero_items.resize(static_cast<Eigen::Index>(n));
+  // The same std::exp(-lambda) that poisson_inverse computes for lambda = activity on an active platform.
+  for (Eigen::Index i = 0; i < u.zero_items.size(); ++i) u.zero_items[i] = std::exp(-static_cast<double>(u.activity[i]));
   u.perceived_risk.setConstant(to_f(s_.beliefs.prior_risk));
   u.uncertainty.setOnes();
   u.climate.setOnes();
@@ -167,6 +172,10 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   sanctions_yesterday_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
 
   blocks_.resize((n + kBlock - 1) / kBlock);
+  sanctioned_yesterday_.resize(blocks_.size());
+  // No one counted as speaking yet: the first belief pass adds every user whose bit is set.
+  signal_.assign(n, 0);
+  speaking_.assign(n, 0);
   column_offset_.clear();
   columns_ = 0;
   for (const auto& o : outcome_table()) {
@@ -231,13 +240,18 @@ void Model::apply_events() {
 // Pass A: belief decay, neighbour sanctions, publicity and the opinion
 // climate. Reads only what neighbours wrote on earlier days.
 //
-// Two loops. The first condenses what a neighbour can see of each user today
-// into one byte (bit 0: an item still visible at the end of some day in the
-// climate window; bit 1: sanctioned yesterday), streaming over Users::visible.
-// The second, per user, gathers those bytes over its row of the network: the
-// random reads of the pass now touch an n-byte array (1 MB at 10^6 users, in
-// L2) instead of the 8-byte records, and are prefetched a fixed distance ahead
-// in the neighbour array. Same comparisons as before, so the same numbers.
+// The climate is kept incrementally instead of gathered: speaking_[i] counts
+// the neighbours of i whose bit "an item visible at the end of some day in the
+// climate window" is set. Phase 1 streams over the users, recomputes that bit
+// and, for the users whose bit flipped since the last pass (a small share of
+// users on a given day), adds +1 or -1 to the count of each neighbour (the
+// network is symmetric: i is in row j iff j is in row i). Integer additions
+// commute, so the counts, and every result, are the same as a full gather for
+// any thread count and order; with several threads the additions are atomic.
+// Neighbours of users sanctioned yesterday (rare) are collected and sorted.
+// Phase 2 streams over the users again and applies decay, neighbour
+// sanctions, publicity and q = speaking / degree: the numbers of the full
+// gather it replaces, bit for bit.
 void Model::belief_pass() {
   const auto n = users_.size();
   const auto& b = s_.beliefs;
@@ -252,36 +266,48 @@ void Model::belief_pass() {
   std::array<double, 64> keep_pow{};
   for (std::size_t k = 0; k < keep_pow.size(); ++k) keep_pow[k] = std::pow(keep_neighbor, static_cast<int>(k));
 
-  signal_.resize(n);
   std::uint8_t* sig = signal_.data();
+  std::uint32_t* speaking = speaking_.data();
   const Users::Visible* vis = users_.visible.data();
-  for_blocks(n, [&](std::size_t, std::size_t lo, std::size_t hi) {
-    for (std::size_t i = lo; i < hi; ++i)
-      sig[i] = static_cast<std::uint8_t>((vis[i].last_visible_day >= window_start ? 1u : 0u) |
-                                         (vis[i].last_sanction_day == day - 1 ? 2u : 0u));
-  });
-
   const std::uint64_t* off = network_.offsets.data();
   const std::uint32_t* nbr = network_.neighbors.data();
-  const std::uint64_t n_entries = network_.neighbors.size();
-  constexpr std::uint64_t kPrefetchAhead = 64;  // neighbour entries (~5 users at degree 12)
+  // Atomic additions only where two threads can touch the same count.
+  const bool concurrent = blocks_.size() > 1 && tbb::this_task_arena::max_concurrency() > 1 &&
+                          tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism) > 1;
+  for_blocks(n, [&, sig, speaking, vis, off, nbr, concurrent, day, window_start](std::size_t blk, std::size_t lo, std::size_t hi) {
+    auto& sanctioned = sanctioned_yesterday_[blk];
+    sanctioned.clear();
+    for (std::size_t i = lo; i < hi; ++i) {
+      if (vis[i].last_sanction_day == day - 1) sanctioned.push_back(static_cast<std::uint32_t>(i));
+      const std::uint8_t now = vis[i].last_visible_day >= window_start ? 1 : 0;
+      if (now == sig[i]) continue;
+      sig[i] = now;
+      const std::uint32_t delta = now ? 1u : ~0u;  // +1 or -1 (mod 2^32)
+      if (concurrent) {
+        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e)
+          std::atomic_ref<std::uint32_t>(speaking[nbr[e]]).fetch_add(delta, std::memory_order_relaxed);
+      } else {
+        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e) speaking[nbr[e]] += delta;
+      }
+    }
+  });
+  sanction_hits_.clear();
+  for (const auto& list : sanctioned_yesterday_)
+    for (const std::uint32_t j : list) sanction_hits_.insert(sanction_hits_.end(), nbr + off[j], nbr + off[j + 1]);
+  std::sort(sanction_hits_.begin(), sanction_hits_.end());
+
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
     float* risk = users_.perceived_risk.data();
     float* climate = users_.climate.data();
+    auto hit = std::lower_bound(sanction_hits_.begin(), sanction_hits_.end(), static_cast<std::uint32_t>(lo));
     std::size_t group = ~std::size_t{0};  // first user of the publicity words held
     std::uint32_t words[4] = {0, 0, 0, 0};
     for (std::size_t i = lo; i < hi; ++i) {
       double pi = risk[i];
       pi += b.decay * (b.prior_risk - pi);
-      unsigned speaking = 0, sanctioned = 0;
-      const std::uint64_t e0 = off[i], e1 = off[i + 1];
-      for (std::uint64_t e = e0; e < e1; ++e) {
-        if (e + kPrefetchAhead < n_entries) __builtin_prefetch(sig + nbr[e + kPrefetchAhead]);
-        const unsigned f = sig[nbr[e]];
-        speaking += f & 1u;
-        sanctioned += f >> 1;
-      }
+      unsigned sanctioned = 0;
+      for (; hit != sanction_hits_.end() && *hit == i; ++hit) ++sanctioned;
       if (sanctioned > 0)
         pi = 1.0 - (1.0 - pi) * (sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
       const double pub = publicity[users_.jurisdiction[i]];
@@ -300,7 +326,8 @@ void Model::belief_pass() {
       }
       risk[i] = to_f(pi);
       // An isolated user has no audience to fear: q = 1.
-      climate[i] = e1 == e0 ? 1.0f : to_f(static_cast<double>(speaking) / static_cast<double>(e1 - e0));
+      const std::uint64_t degree = off[i + 1] - off[i];
+      climate[i] = degree == 0 ? 1.0f : to_f(static_cast<double>(speaking[i]) / static_cast<double>(degree));
       c.risk_sum += pi;
     }
   });
@@ -347,13 +374,13 @@ void Model::user_items(BlockCounters& c, std::size_t i, double count_uniform) {
   const std::size_t o = users_.jurisdiction[i] * P + users_.platform[i];
   const double lambda = users_.activity[ii] * activity_[o];
   if (lambda <= 0.0) return;
-  // Fast exit for most user-days: with the platform active, k = 0 exactly when u <= exp(-lambda); the
-  // stored float exp(-activity) is within 1e-7 of it, so below it less a 1e-6 margin k = 0 for sure.
-  if (activity_[o] == 1.0 && count_uniform <= static_cast<double>(users_.zero_items[ii]) * (1.0 - 1e-6)) return;
-  Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
   // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
-  // user's own item stream (normal approximation).
-  const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform) : r.poisson(lambda);
+  // user's own item stream (normal approximation). With the platform active, exp(-lambda) is the cached
+  // zero_items, so most user-days (k = 0 exactly when u <= exp(-lambda)) end here without an exp.
+  const double p0 = lambda < 30.0 ? (activity_[o] == 1.0 ? users_.zero_items[ii] : std::exp(-lambda)) : 0.0;
+  if (count_uniform <= p0) return;
+  Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
+  const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform, p0) : r.poisson(lambda);
   if (k == 0) return;
 
   const Operation& op = ops_[o];

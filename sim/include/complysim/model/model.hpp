@@ -36,7 +36,7 @@ struct Users {
   Eigen::ArrayXf risk_aversion;    ///< rho in [0, 1] (Beta)
   Eigen::ArrayXf isolation_fear;   ///< phi in [0, 1] (Beta; Noelle-Neumann 1974)
   Eigen::ArrayXf activity;         ///< mean intended political items per day (log-normal)
-  Eigen::ArrayXf zero_items;       ///< exp(-activity): chance of no intended item on an active day (a cache)
+  Eigen::ArrayXd zero_items;       ///< std::exp(-activity) in double: chance of no intended item on an active day (a cache)
   Eigen::ArrayXf perceived_risk;   ///< pi-hat in [0, 1]
   Eigen::ArrayXf uncertainty;      ///< u in [0, 1], starts at 1
   Eigen::ArrayXf climate;          ///< q in [0, 1]: share of neighbours visibly speaking (today)
@@ -145,9 +145,15 @@ class Model {
   };
   std::vector<BlockCounters> blocks_;
   std::vector<double> activity_;  ///< [operations] today's activity factor
-  /// [n_users] what neighbours see of a user today (belief_pass): bit 0 spoke
-  /// visibly within the climate window, bit 1 sanctioned yesterday.
+  /// [n_users] 1 if the user had an item visible within the climate window at
+  /// the last belief_pass, else 0 (what speaking_ counts).
   std::vector<std::uint8_t> signal_;
+  /// [n_users] number of neighbours whose signal_ is 1 (kept incrementally by belief_pass).
+  std::vector<std::uint32_t> speaking_;
+  /// [blocks] users of each block sanctioned yesterday (belief_pass scratch).
+  std::vector<std::vector<std::uint32_t>> sanctioned_yesterday_;
+  /// Neighbours of the users sanctioned yesterday, sorted, with repeats (belief_pass scratch).
+  std::vector<std::uint32_t> sanction_hits_;
   std::vector<std::vector<DailyValue>> daily_;
   std::vector<int> column_offset_;
   int columns_ = 0;

@@ -29,8 +29,9 @@ enum class Purpose : std::uint32_t {
 
 /// Poisson(lambda) by inversion of one uniform u in (0, 1): the smallest k
 /// with P(X <= k) >= u (lambda < 30; exact up to rounding of the CDF).
-inline std::uint32_t poisson_inverse(double lambda, double u) {
-  double p = std::exp(-lambda), cdf = p;
+/// `p0` must be std::exp(-lambda) (callers may pass a cached value).
+inline std::uint32_t poisson_inverse(double lambda, double u, double p0) {
+  double p = p0, cdf = p;
   std::uint32_t k = 0;
   while (u > cdf && k < 1000) {
     ++k;
@@ -39,6 +40,8 @@ inline std::uint32_t poisson_inverse(double lambda, double u) {
   }
   return k;
 }
+/// As above, computing exp(-lambda).
+inline std::uint32_t poisson_inverse(double lambda, double u) { return poisson_inverse(lambda, u, std::exp(-lambda)); }
 
 /// Uniform on (0, 1) from one 32-bit word, as Stream::uniform() makes it.
 inline double word_to_uniform(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
