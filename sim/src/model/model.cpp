@@ -706,26 +706,34 @@ void Model::platform_reviews() {
     }
     const double penalty_scale = loss_ahead / static_cast<double>(reg.review_days);
 
-    auto utility = [&](double c, double d, double tau, bool localized) {
-      double visible_flagged = 0, visible_flagged_lawful = 0, proactive = 0, proactive_lawful = 0, preempted = 0;
+    // The item sums depend only on tau: computed once per tau step (the same
+    // loop as per grid point, so the same numbers), then combined with c and d.
+    struct TauSums { double visible_flagged = 0, visible_flagged_lawful = 0, proactive = 0, proactive_lawful = 0, preempted = 0; };
+    std::vector<TauSums> by_tau(static_cast<std::size_t>(G));
+    for (int t = 0; t < G; ++t) {
+      const double tau = 0.5 + 0.5 * t / (G - 1);
+      TauSums& q = by_tau[static_cast<std::size_t>(t)];
       for (int b = 0; b < kSensitivityBins; ++b) {
         const double s_mid = (b + 0.5) / kSensitivityBins;
         const double nb = per_day[static_cast<std::size_t>(b)], fb = flag[static_cast<std::size_t>(b)];
         if (s_mid > tau) {
-          proactive += nb;
-          if (s_mid < theta) proactive_lawful += nb;
-          preempted += nb * fb;
+          q.proactive += nb;
+          if (s_mid < theta) q.proactive_lawful += nb;
+          q.preempted += nb * fb;
         } else {
-          visible_flagged += nb * fb;
-          if (s_mid < theta) visible_flagged_lawful += nb * fb;
+          q.visible_flagged += nb * fb;
+          if (s_mid < theta) q.visible_flagged_lawful += nb * fb;
         }
       }
-      double score = visible_flagged + preempted > 0 ? (c * visible_flagged + preempted) / (visible_flagged + preempted) : 1.0;
-      const double handovers = localized ? d * visible_flagged : 0.0;
+    }
+    auto utility = [&](double c, double d, int t, bool localized) {
+      const TauSums& q = by_tau[static_cast<std::size_t>(t)];
+      double score = q.visible_flagged + q.preempted > 0 ? (c * q.visible_flagged + q.preempted) / (q.visible_flagged + q.preempted) : 1.0;
+      const double handovers = localized ? d * q.visible_flagged : 0.0;
       if (law.data_localization) score = std::min(score, localized ? d : 0.0);
       const double p_short = 1.0 / (1.0 + std::exp((score - reg.compliance_target) / kShortfallWidth));
-      return R0 - pp.moderation_cost * unit * (c * visible_flagged + proactive) -
-             pp.reputation_weight * unit * (c * visible_flagged_lawful + proactive_lawful + handovers) - p_short * penalty_scale;
+      return R0 - pp.moderation_cost * unit * (c * q.visible_flagged + q.proactive) -
+             pp.reputation_weight * unit * (c * q.visible_flagged_lawful + q.proactive_lawful + handovers) - p_short * penalty_scale;
     };
 
     // Localisation: when required, localise once the expected gain over a
@@ -735,8 +743,8 @@ void Model::platform_reviews() {
       for (int a = 0; a < G; ++a)
         for (int bb = 0; bb < G; ++bb)
           for (int t = 0; t < G; ++t) {
-            const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1), tau = 0.5 + 0.5 * t / (G - 1);
-            best = std::max(best, utility(c, d, tau, localized));
+            const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1);
+            best = std::max(best, utility(c, d, t, localized));
           }
       return best;
     };
@@ -751,8 +759,8 @@ void Model::platform_reviews() {
     for (int a = 0; a < G; ++a)
       for (int bb = 0; bb < G; ++bb)
         for (int t = 0; t < G; ++t) {
-          const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1), tau = 0.5 + 0.5 * t / (G - 1);
-          u.push_back(utility(c, d, tau, op.localized));
+          const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1);
+          u.push_back(utility(c, d, t, op.localized));
           umax = std::max(umax, u.back());
         }
     double total = 0;
