@@ -345,42 +345,93 @@ void Model::item_pass() {
 
   // A user with g > T who posted nothing in the last 30 days (fewer at the start) is silenced.
   const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
+  const auto d = static_cast<std::uint32_t>(day_);
+  const bool all_active = std::all_of(activity_.begin(), activity_.end(), [](double a) { return a == 1.0; });
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
-    // Four users share one Philox block for their item counts: user i takes
-    // word i mod 4 of the stream (day, agent = i - i mod 4, ItemCount). Blocks
-    // of users are multiples of 4, so this does not depend on the thread count.
-    std::uint32_t words[4] = {0, 0, 0, 0};
-    for (std::size_t i = lo; i < hi; ++i) {
-      if ((i & 3) == 0 || i == lo) {
-        Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i & ~std::size_t{3}), Purpose::ItemCount);
-        for (auto& w : words) w = r.next_u32();
+    auto silenced = [&](std::size_t i) {
+      return users_.grievance[static_cast<Eigen::Index>(i)] > T && users_.last_post_day[i] <= day - silence_window;
+    };
+    // 1. Item counts. Four users share one Philox block: user i takes word
+    //    i mod 4 of the stream (day, agent = i - i mod 4, ItemCount). Blocks of
+    //    users are multiples of 4, so this does not depend on the thread count.
+    //    All of the block's count words at once (philox_many, vectorised).
+    const std::size_t groups = (hi - lo + 3) / 4;
+    std::vector<std::uint32_t> first(groups), words(4 * groups);
+    for (std::size_t g = 0; g < groups; ++g) first[g] = static_cast<std::uint32_t>(lo + 4 * g);
+    philox_many(key_, d, first.data(), static_cast<std::uint32_t>(Purpose::ItemCount), 0, groups, words.data());
+    // 2. Who has intended items today (most user-days have none). With every
+    //    platform active (the usual day) the test is branch-free: the same
+    //    conditions as item_count, whose k >= 1 exactly when u > exp(-lambda).
+    std::vector<std::uint32_t> who(hi - lo), count;
+    std::size_t n_who = 0;
+    if (all_active) {
+      const float* grievance = users_.grievance.data();
+      const float* activity = users_.activity.data();
+      const double* zero = users_.zero_items.data();
+      const std::int32_t* silent_until = users_.silent_until.data();
+      const std::int32_t* last_post = users_.last_post_day.data();
+      for (std::size_t i = lo; i < hi; ++i) {
+        const bool can = (grievance[i] > T) & (day >= silent_until[i]) & (activity[i] > 0.0f);
+        const bool has = can & ((activity[i] >= 30.0f) | (word_to_uniform(words[i - lo]) > zero[i]));
+        who[n_who] = static_cast<std::uint32_t>(i);
+        n_who += has;
+        c.silenced += (!has) & (grievance[i] > T) & (last_post[i] <= day - silence_window);
       }
-      user_items(c, i, word_to_uniform(words[i & 3]));
-      if (users_.grievance[static_cast<Eigen::Index>(i)] > T && users_.last_post_day[i] <= day - silence_window) ++c.silenced;
+    } else {
+      for (std::size_t i = lo; i < hi; ++i) {
+        if (item_count(i, word_to_uniform(words[i - lo])) == 0) {
+          c.silenced += silenced(i);
+          continue;
+        }
+        who[n_who++] = static_cast<std::uint32_t>(i);
+      }
+    }
+    who.resize(n_who);
+    count.resize(n_who);
+    for (std::size_t x = 0; x < n_who; ++x) count[x] = item_count(who[x], word_to_uniform(words[who[x] - lo]));
+    // 3. Their own streams (day, i, Items): the first two blocks of each at once.
+    std::vector<std::uint32_t> block0(4 * who.size()), block1(4 * who.size());
+    philox_many(key_, d, who.data(), static_cast<std::uint32_t>(Purpose::Items), 0, who.size(), block0.data());
+    philox_many(key_, d, who.data(), static_cast<std::uint32_t>(Purpose::Items), 1, who.size(), block1.data());
+    // 4. Their items, in user order.
+    for (std::size_t x = 0; x < who.size(); ++x) {
+      std::uint32_t pre[8];
+      for (int w = 0; w < 4; ++w) {
+        pre[w] = block0[4 * x + static_cast<std::size_t>(w)];
+        pre[4 + w] = block1[4 * x + static_cast<std::size_t>(w)];
+      }
+      Stream r(key_, d, who[x], Purpose::Items, pre);
+      user_items(c, who[x], count[x], r);
+      c.silenced += silenced(who[x]);
     }
   });
 }
 
-void Model::user_items(BlockCounters& c, std::size_t i, double count_uniform) {
+std::uint32_t Model::item_count(std::size_t i, double count_uniform) const {
+  const auto ii = static_cast<Eigen::Index>(i);
+  if (users_.grievance[ii] <= s_.population.speak_threshold || static_cast<std::int32_t>(day_) < users_.silent_until[i]) return 0;
+  const std::size_t o = users_.jurisdiction[i] * static_cast<std::size_t>(n_platforms_) + users_.platform[i];
+  const double lambda = users_.activity[ii] * activity_[o];
+  if (lambda <= 0.0) return 0;
+  // One shared-block uniform by inversion (lambda < 30, every realistic activity). With the platform
+  // active, exp(-lambda) is the cached zero_items, so most user-days (k = 0 exactly when
+  // u <= exp(-lambda)) end here without an exp. Larger means: the user's own stream, in user_items.
+  if (lambda >= 30.0) return kCountFromStream;
+  const double p0 = activity_[o] == 1.0 ? users_.zero_items[ii] : std::exp(-lambda);
+  if (count_uniform <= p0) return 0;
+  return poisson_inverse(lambda, count_uniform, p0);
+}
+
+void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r) {
   const auto& pop = s_.population;
   const auto& bel = s_.beliefs;
   const double T = pop.speak_threshold;
   const auto day = static_cast<std::int32_t>(day_);
-  const auto P = static_cast<std::size_t>(n_platforms_);
   const auto ii = static_cast<Eigen::Index>(i);
   const double g = users_.grievance[ii];
-  if (g <= T || day < users_.silent_until[i]) return;
-  const std::size_t o = users_.jurisdiction[i] * P + users_.platform[i];
-  const double lambda = users_.activity[ii] * activity_[o];
-  if (lambda <= 0.0) return;
-  // The count: one shared-block uniform by inversion (lambda < 30, every realistic activity), else the
-  // user's own item stream (normal approximation). With the platform active, exp(-lambda) is the cached
-  // zero_items, so most user-days (k = 0 exactly when u <= exp(-lambda)) end here without an exp.
-  const double p0 = lambda < 30.0 ? (activity_[o] == 1.0 ? users_.zero_items[ii] : std::exp(-lambda)) : 0.0;
-  if (count_uniform <= p0) return;
-  Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(i), Purpose::Items);
-  const std::uint32_t k = lambda < 30.0 ? poisson_inverse(lambda, count_uniform, p0) : r.poisson(lambda);
+  const std::size_t o = users_.jurisdiction[i] * static_cast<std::size_t>(n_platforms_) + users_.platform[i];
+  if (k == kCountFromStream) k = r.poisson(users_.activity[ii] * activity_[o]);  // normal approximation
   if (k == 0) return;
 
   const Operation& op = ops_[o];

@@ -115,7 +115,13 @@ class Model {
   void belief_pass();
   void item_pass();
   struct BlockCounters;
-  void user_items(BlockCounters& c, std::size_t i, double count_uniform);
+  /// Number of intended items of user i today from its count uniform; 0 for a
+  /// user who cannot post; kCountFromStream when its mean is 30 or more.
+  std::uint32_t item_count(std::size_t i, double count_uniform) const;
+  static constexpr std::uint32_t kCountFromStream = 0xFFFFFFFFu;
+  /// The k intended items of user i (posting rule, moderation, requests,
+  /// sanctions), drawn from its stream r = (day, i, Items).
+  void user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r);
   void regulator_reviews();
   void platform_reviews();
   void apply_step(Operation& op, int new_level);
