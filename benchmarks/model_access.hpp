@@ -8,23 +8,39 @@
 
 #include "complysim/model/model.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <vector>
 
 namespace complysim {
 
 struct ModelBench {
-  /// Start of a day, as in step(): fines reset, statuses expire, events apply, day counters reset.
-  static void begin_day(Model& m) {
-    for (auto& op : m.ops_) op.fines_today = 0;
-    m.expire_statuses();
-    m.apply_events();
-    for (auto& b : m.blocks_) b.reset(m.ops_.size(), static_cast<std::size_t>(m.n_jurisdictions_));
+  /// Seconds spent in the parts of one simulated day.
+  struct DayTimes { double belief = 0, items = 0, total = 0; };
+  /// One day exactly as Model::step() runs it, timing the belief/climate pass
+  /// and the item pass. (The climate is kept incrementally from day to day, so
+  /// the pass is only timed honestly on consecutive real days, not by
+  /// repeating it on one day.)
+  static DayTimes step_timed(Model& m) {
+    using clock = std::chrono::steady_clock;
+    auto secs = [](clock::time_point a, clock::time_point b) { return std::chrono::duration<double>(b - a).count(); };
+    const auto t0 = clock::now();
+    m.begin_day();
+    const auto t1 = clock::now();
+    m.belief_pass();
+    const auto t2 = clock::now();
+    m.item_pass();
+    const auto t3 = clock::now();
+    m.end_day();
+    const auto t4 = clock::now();
+    return {secs(t1, t2), secs(t2, t3), secs(t0, t4)};
   }
-  /// Pass 3 of a day: belief decay, neighbour sanctions, publicity, opinion climate (reads the network).
-  static void belief_pass(Model& m) { m.belief_pass(); }
-  /// Pass 4 of a day: intended items, posting rule, moderation, requests, sanctions.
-  static void item_pass(Model& m) { m.item_pass(); }
+  /// The item pass alone, repeated on the current day (its work does not
+  /// depend on having run before): day counters reset, then the pass.
+  static void item_pass_again(Model& m) {
+    for (auto& b : m.blocks_) b.reset(m.ops_.size(), static_cast<std::size_t>(m.n_jurisdictions_));
+    m.item_pass();
+  }
 
   /// The regulators' review as if today were a review day. The operations
   /// and the day are restored afterwards, so it can be repeated on the same state.

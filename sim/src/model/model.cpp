@@ -191,12 +191,20 @@ void Model::run_to_end() {
 }
 
 void Model::step() {
+  begin_day();
+  belief_pass();
+  item_pass();
+  end_day();
+}
+
+void Model::begin_day() {
   if (day_ >= s_.simulation.days) throw std::logic_error("Model::step past the horizon");
   expire_statuses();
   apply_events();
   for (auto& b : blocks_) b.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
-  belief_pass();
-  item_pass();
+}
+
+void Model::end_day() {
   record_day();
   regulator_reviews();
   platform_reviews();
@@ -278,14 +286,8 @@ void Model::belief_pass() {
   for_blocks(n, [&, sig, speaking, vis, off, nbr, concurrent, day, window_start](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& sanctioned = sanctioned_yesterday_[blk];
     sanctioned.clear();
-    auto scatter = [&](std::size_t i, std::uint32_t delta) {  // delta: +1 or -1 (mod 2^32)
-      if (concurrent) {
-        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e)
-          std::atomic_ref<std::uint32_t>(speaking[nbr[e]]).fetch_add(delta, std::memory_order_relaxed);
-      } else {
-        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e) speaking[nbr[e]] += delta;
-      }
-    };
+    // Users whose speaking bit flips today: bit 31 set for a stop (-1), clear for a start (+1).
+    std::vector<std::uint32_t> flips;
     // Today's bits for 64 users at a time, branch-free (bit 0: speaking, bit 1:
     // sanctioned yesterday); then 8 users at a time, one 8-byte test skips the
     // users with neither a flip nor a sanction (most of them).
@@ -310,8 +312,27 @@ void Model::belief_pass() {
           const std::uint8_t now = t[j] & 1u;
           if (now == sig[i]) continue;
           sig[i] = now;
-          scatter(i, now ? 1u : ~0u);
+          flips.push_back(static_cast<std::uint32_t>(i) | (now ? 0u : 0x80000000u));
         }
+      }
+    }
+    // Each flip adds +1 or -1 to its neighbours' counts. The rows of the
+    // flipped users are scattered through the network arrays, so they are
+    // prefetched a few flips ahead (their offsets further ahead still).
+    constexpr std::size_t kAheadOffsets = 16, kAheadRows = 8;
+    for (std::size_t x = 0; x < flips.size(); ++x) {
+      if (x + kAheadOffsets < flips.size()) __builtin_prefetch(off + (flips[x + kAheadOffsets] & 0x7FFFFFFFu));
+      if (x + kAheadRows < flips.size()) {
+        const std::uint32_t a = flips[x + kAheadRows] & 0x7FFFFFFFu;
+        for (std::uint64_t e = off[a]; e < off[a + 1]; e += 16) __builtin_prefetch(nbr + e);
+      }
+      const std::uint32_t i = flips[x] & 0x7FFFFFFFu;
+      const std::uint32_t delta = flips[x] & 0x80000000u ? ~0u : 1u;  // -1 or +1 (mod 2^32)
+      if (concurrent) {
+        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e)
+          std::atomic_ref<std::uint32_t>(speaking[nbr[e]]).fetch_add(delta, std::memory_order_relaxed);
+      } else {
+        for (std::uint64_t e = off[i]; e < off[i + 1]; ++e) speaking[nbr[e]] += delta;
       }
     }
   });

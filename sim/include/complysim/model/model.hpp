@@ -110,6 +110,9 @@ class Model {
   /// passes of step() one at a time. Not part of the API; step() is.
   friend struct ModelBench;
 
+  /// step() is begin_day(), belief_pass(), item_pass(), end_day().
+  void begin_day();  ///< statuses expire, events apply, day counters reset
+  void end_day();    ///< the day recorded, regulators' and platforms' reviews, day + 1
   void apply_events();
   void expire_statuses();
   void belief_pass();
