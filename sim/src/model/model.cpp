@@ -52,7 +52,15 @@ void for_blocks(std::size_t n, F&& f) {
                     tbb::simple_partitioner());
 }
 
-/// Outcomes that are ratios of counts get (num, den); levels get (value, 1).
+/// Per-thread scratch of the passes over one block of users (kept between
+/// days so that no block allocates; contents never outlive one block).
+struct BlockScratch {
+  std::vector<std::uint32_t> first, words, who, count, block0, block1, flips;
+};
+BlockScratch& scratch() {
+  thread_local BlockScratch s;
+  return s;
+}
 }  // namespace
 
 double activity_factor(PlatformStatus status, double throttle_severity) {
@@ -287,7 +295,8 @@ void Model::belief_pass() {
     auto& sanctioned = sanctioned_yesterday_[blk];
     sanctioned.clear();
     // Users whose speaking bit flips today: bit 31 set for a stop (-1), clear for a start (+1).
-    std::vector<std::uint32_t> flips;
+    auto& flips = scratch().flips;
+    flips.clear();
     // Today's bits for 64 users at a time, branch-free (bit 0: speaking, bit 1:
     // sanctioned yesterday); then 8 users at a time, one 8-byte test skips the
     // users with neither a flip nor a sanction (most of them).
@@ -402,13 +411,19 @@ void Model::item_pass() {
     //    users are multiples of 4, so this does not depend on the thread count.
     //    All of the block's count words at once (philox_many, vectorised).
     const std::size_t groups = (hi - lo + 3) / 4;
-    std::vector<std::uint32_t> first(groups), words(4 * groups);
+    BlockScratch& sc = scratch();
+    auto& first = sc.first;
+    auto& words = sc.words;
+    first.resize(groups);
+    words.resize(4 * groups);
     for (std::size_t g = 0; g < groups; ++g) first[g] = static_cast<std::uint32_t>(lo + 4 * g);
     philox_many(key_, d, first.data(), static_cast<std::uint32_t>(Purpose::ItemCount), 0, groups, words.data());
     // 2. Who has intended items today (most user-days have none). With every
     //    platform active (the usual day) the test is branch-free: the same
     //    conditions as item_count, whose k >= 1 exactly when u > exp(-lambda).
-    std::vector<std::uint32_t> who(hi - lo), count;
+    auto& who = sc.who;
+    auto& count = sc.count;
+    who.resize(hi - lo);
     std::size_t n_who = 0;
     if (all_active) {
       const float* grievance = users_.grievance.data();
@@ -436,7 +451,10 @@ void Model::item_pass() {
     count.resize(n_who);
     for (std::size_t x = 0; x < n_who; ++x) count[x] = item_count(who[x], word_to_uniform(words[who[x] - lo]));
     // 3. Their own streams (day, i, Items): the first two blocks of each at once.
-    std::vector<std::uint32_t> block0(4 * who.size()), block1(4 * who.size());
+    auto& block0 = sc.block0;
+    auto& block1 = sc.block1;
+    block0.resize(4 * who.size());
+    block1.resize(4 * who.size());
     philox_many(key_, d, who.data(), static_cast<std::uint32_t>(Purpose::Items), 0, who.size(), block0.data());
     philox_many(key_, d, who.data(), static_cast<std::uint32_t>(Purpose::Items), 1, who.size(), block1.data());
     // 4. Their items, in user order.
