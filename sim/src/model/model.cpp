@@ -278,6 +278,7 @@ void Model::belief_pass() {
   for (int j = 0; j < n_jurisdictions_; ++j)
     publicity[static_cast<std::size_t>(j)] =
         sanctions_yesterday_[static_cast<std::size_t>(j)] > 0 ? s_.jurisdictions[static_cast<std::size_t>(j)].law.publicity : 0.0;
+  const bool any_publicity = std::any_of(publicity.begin(), publicity.end(), [](double p) { return p > 0.0; });
   const double keep_neighbor = 1.0 - b.neighbor_weight;
   // (1 - neighbor_weight)^k for the usual k, by the same std::pow call as for any k.
   std::array<double, 64> keep_pow{};
@@ -355,8 +356,21 @@ void Model::belief_pass() {
     float* risk = users_.perceived_risk.data();
     float* climate = users_.climate.data();
     auto hit = std::lower_bound(sanction_hits_.begin(), sanction_hits_.end(), static_cast<std::uint32_t>(lo));
-    std::size_t group = ~std::size_t{0};  // first user of the publicity words held
-    std::uint32_t words[4] = {0, 0, 0, 0};
+    // Publicity draws: four users share one Philox block, user i taking word
+    // i mod 4 of the stream (day, agent = i - i mod 4, Climate). Blocks of
+    // users are multiples of 4, so this does not depend on the thread count.
+    // All of the block's words at once (philox_many), on days with publicity.
+    std::uint32_t* words = nullptr;
+    if (any_publicity) {
+      BlockScratch& sc = scratch();
+      const std::size_t groups = (hi - lo + 3) / 4;
+      sc.first.resize(groups);
+      sc.words.resize(4 * groups);
+      for (std::size_t g = 0; g < groups; ++g) sc.first[g] = static_cast<std::uint32_t>(lo + 4 * g);
+      philox_many(key_, static_cast<std::uint32_t>(day_), sc.first.data(), static_cast<std::uint32_t>(Purpose::Climate), 0, groups,
+                  sc.words.data());
+      words = sc.words.data();
+    }
     for (std::size_t i = lo; i < hi; ++i) {
       double pi = risk[i];
       pi += b.decay * (b.prior_risk - pi);
@@ -365,19 +379,7 @@ void Model::belief_pass() {
       if (sanctioned > 0)
         pi = 1.0 - (1.0 - pi) * (sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
       const double pub = publicity[users_.jurisdiction[i]];
-      if (pub > 0.0) {
-        // Four users share one Philox block: user i takes word i mod 4 of the
-        // stream (day, agent = i - i mod 4, Climate). Blocks of users are
-        // multiples of 4, so this does not depend on the thread count.
-        const std::size_t first = i & ~std::size_t{3};
-        if (first != group) {
-          Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(first), Purpose::Climate);
-          for (auto& w : words) w = r.next_u32();
-          group = first;
-        }
-        const double u = (static_cast<double>(words[i & 3]) + 0.5) * 0x1p-32;  // as Stream::uniform
-        if (pub >= 1.0 || u < pub) pi += b.publicity_weight * (1.0 - pi);
-      }
+      if (pub > 0.0 && (pub >= 1.0 || word_to_uniform(words[i - lo]) < pub)) pi += b.publicity_weight * (1.0 - pi);
       risk[i] = to_f(pi);
       // An isolated user has no audience to fear: q = 1.
       const std::uint64_t degree = off[i + 1] - off[i];

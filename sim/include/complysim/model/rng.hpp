@@ -127,7 +127,40 @@ class Stream {
       const double u = uniform();
       return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
     }
-    const double d = shape - 1.0 / 3.0, c = 1.0 / std::sqrt(9.0 * d);
+    const double d = shape - 1.0 / 3.0;
+    return gamma_mt(d, 1.0 / std::sqrt(9.0 * d));
+  }
+  /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
+  /// Mean 0 or 1 returns exactly 0 or 1. Both shapes >= 1 (the usual case):
+  /// the two gamma variates' constants are computed side by side, the same
+  /// numbers as gamma() computes.
+  double beta_mean(double mean, double concentration) {
+    if (mean <= 0.0) return 0.0;
+    if (mean >= 1.0) return 1.0;
+    const double a = mean * concentration, b = (1.0 - mean) * concentration;
+    double x, y;
+    if (a >= 1.0 && b >= 1.0) {
+      const double da = a - 1.0 / 3.0, db = b - 1.0 / 3.0;
+      const double ca = 1.0 / std::sqrt(9.0 * da), cb = 1.0 / std::sqrt(9.0 * db);
+      x = gamma_mt(da, ca);
+      y = gamma_mt(db, cb);
+    } else {
+      x = gamma(a);
+      y = gamma(b);
+    }
+    return x / (x + y);
+  }
+  /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
+  std::uint32_t poisson(double lambda) {
+    if (lambda <= 0.0) return 0;
+    if (lambda < 30.0) return poisson_inverse(lambda, uniform());
+    const double x = std::floor(lambda + std::sqrt(lambda) * normal() + 0.5);
+    return x < 0 ? 0u : static_cast<std::uint32_t>(x);
+  }
+
+ private:
+  /// Marsaglia & Tsang 2000's rejection loop: Gamma(d + 1/3, 1) given d and c = 1 / sqrt(9 d).
+  double gamma_mt(double d, double c) {
     for (;;) {
       double x, v;
       do {
@@ -140,23 +173,6 @@ class Stream {
       if (std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
     }
   }
-  /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
-  /// Mean 0 or 1 returns exactly 0 or 1.
-  double beta_mean(double mean, double concentration) {
-    if (mean <= 0.0) return 0.0;
-    if (mean >= 1.0) return 1.0;
-    const double x = gamma(mean * concentration), y = gamma((1.0 - mean) * concentration);
-    return x / (x + y);
-  }
-  /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
-  std::uint32_t poisson(double lambda) {
-    if (lambda <= 0.0) return 0;
-    if (lambda < 30.0) return poisson_inverse(lambda, uniform());
-    const double x = std::floor(lambda + std::sqrt(lambda) * normal() + 0.5);
-    return x < 0 ? 0u : static_cast<std::uint32_t>(x);
-  }
-
- private:
   void refill() {
     r123::Philox4x32 g;
     auto r = g(ctr_, key_);
