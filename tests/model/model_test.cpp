@@ -332,10 +332,11 @@ TEST_CASE("the incrementally kept opinion climate equals a full gather over the 
           for (std::uint64_t e = net.offsets[i]; e < net.offsets[i + 1]; ++e) speaking += seen[net.neighbors[e]].last_visible_day >= window_start;
           const std::uint64_t degree = net.offsets[i + 1] - net.offsets[i];
           const float q = degree == 0 ? 1.0f : static_cast<float>(static_cast<double>(speaking) / static_cast<double>(degree));
-          mismatches += q != m.users().climate[static_cast<Eigen::Index>(i)];
+          mismatches += q != m.climate(i);
           if (!previous.empty()) speaking_changes += previous[i] != q;
         }
-        previous.assign(m.users().climate.data(), m.users().climate.data() + m.users().climate.size());
+        previous.resize(net.size());
+        for (std::uint32_t i = 0; i < net.size(); ++i) previous[i] = m.climate(i);
       }
       INFO(network << " at " << threads << " threads");
       CHECK(mismatches == 0);

@@ -117,7 +117,7 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   for (const auto& p : s_.platforms) share_cdf.push_back(cum += p.market_share);
 
   Users& u = users_;
-  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.perceived_risk, &u.uncertainty, &u.climate})
+  for (auto* a : {&u.grievance, &u.risk_aversion, &u.isolation_fear, &u.activity, &u.perceived_risk, &u.uncertainty})
     a->resize(static_cast<Eigen::Index>(n));
   u.ambiguity.resize(n);
   u.platform.resize(n);
@@ -150,7 +150,6 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   for (Eigen::Index i = 0; i < u.zero_items.size(); ++i) u.zero_items[i] = std::exp(-static_cast<double>(u.activity[i]));
   u.perceived_risk.setConstant(to_f(s_.beliefs.prior_risk));
   u.uncertainty.setOnes();
-  u.climate.setOnes();
 
   network_ = make_network(parse_network_kind(pop.network), static_cast<std::uint32_t>(n), pop.mean_degree,
                           pop.rewire_probability, key_);
@@ -192,6 +191,12 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
     columns_ += o.per_platform ? n_platforms_ : 1;
   }
   daily_.reserve(static_cast<std::size_t>(s_.simulation.days));
+}
+
+float Model::climate(std::size_t i) const {
+  // An isolated user has no audience to fear: q = 1.
+  const std::uint64_t degree = network_.offsets[i + 1] - network_.offsets[i];
+  return degree == 0 ? 1.0f : to_f(static_cast<double>(speaking_[i]) / static_cast<double>(degree));
 }
 
 void Model::run_to_end() {
@@ -267,8 +272,8 @@ void Model::apply_events() {
 // any thread count and order; with several threads the additions are atomic.
 // Neighbours of users sanctioned yesterday (rare) are collected and sorted.
 // Phase 2 streams over the users again and applies decay, neighbour
-// sanctions, publicity and q = speaking / degree: the numbers of the full
-// gather it replaces, bit for bit.
+// sanctions and publicity. q = speaking / degree is computed where it is used
+// (climate()): the numbers of the full gather it replaces, bit for bit.
 void Model::belief_pass() {
   const auto n = users_.size();
   const auto& b = s_.beliefs;
@@ -354,7 +359,6 @@ void Model::belief_pass() {
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
     float* risk = users_.perceived_risk.data();
-    float* climate = users_.climate.data();
     auto hit = std::lower_bound(sanction_hits_.begin(), sanction_hits_.end(), static_cast<std::uint32_t>(lo));
     // Publicity draws: four users share one Philox block, user i taking word
     // i mod 4 of the stream (day, agent = i - i mod 4, Climate). Blocks of
@@ -381,9 +385,6 @@ void Model::belief_pass() {
       const double pub = publicity[users_.jurisdiction[i]];
       if (pub > 0.0 && (pub >= 1.0 || word_to_uniform(words[i - lo]) < pub)) pi += b.publicity_weight * (1.0 - pi);
       risk[i] = to_f(pi);
-      // An isolated user has no audience to fear: q = 1.
-      const std::uint64_t degree = off[i + 1] - off[i];
-      climate[i] = degree == 0 ? 1.0f : to_f(static_cast<double>(speaking[i]) / static_cast<double>(degree));
       c.risk_sum += pi;
     }
   });
@@ -507,7 +508,7 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
   const double theta_enf = theta - law.enforcement_breadth;
   const double sigma = law.vagueness;
   const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
-  const double isolation = users_.isolation_fear[ii] * (1.0 - users_.climate[ii]);
+  const double isolation = users_.isolation_fear[ii] * (1.0 - climate(i));
   const double s_mean = 0.2 + 0.6 * g;
   const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
   double pi = users_.perceived_risk[ii];

@@ -39,7 +39,6 @@ struct Users {
   Eigen::ArrayXd zero_items;       ///< std::exp(-activity) in double: chance of no intended item on an active day (a cache)
   Eigen::ArrayXf perceived_risk;   ///< pi-hat in [0, 1]
   Eigen::ArrayXf uncertainty;      ///< u in [0, 1], starts at 1
-  Eigen::ArrayXf climate;          ///< q in [0, 1]: share of neighbours visibly speaking (today)
   std::vector<std::int8_t> ambiguity;      ///< a = +1 (ambiguity averse) or -1
   std::vector<std::uint8_t> platform;      ///< home platform index
   std::vector<std::uint8_t> jurisdiction;  ///< jurisdiction index (contiguous ranges)
@@ -94,6 +93,11 @@ class Model {
   RunResult result() const;
 
   const Users& users() const { return users_; }
+  /// Opinion climate q_i in [0, 1] of user i: the share of its neighbours with
+  /// an item visible within the climate window, as of the current day's belief
+  /// pass (1 for a user without neighbours). Computed from the kept neighbour
+  /// counts; meaningful once step() has run.
+  float climate(std::size_t i) const;
   const Network& network() const { return network_; }
   const std::vector<Operation>& operations() const { return ops_; }
   const Scenario& scenario() const { return s_; }
