@@ -509,13 +509,13 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
   const double sigma = law.vagueness;
   const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
   const double isolation = users_.isolation_fear[ii] * (1.0 - climate(i));
-  const double s_mean = 0.2 + 0.6 * g;
+  const Stream::BetaShape sensitivity = Stream::beta_shape(0.2 + 0.6 * g, pop.sensitivity_concentration);
   const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
   double pi = users_.perceived_risk[ii];
   double unc = users_.uncertainty[ii];
 
   for (std::uint32_t item = 0; item < k; ++item) {
-    const double s = r.beta_mean(s_mean, pop.sensitivity_concentration);
+    const double s = r.beta(sensitivity);
     const bool lawful = s < theta;
     ++c.intended;
     c.intended_lawful += lawful;

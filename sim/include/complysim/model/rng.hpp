@@ -130,26 +130,46 @@ class Stream {
     const double d = shape - 1.0 / 3.0;
     return gamma_mt(d, 1.0 / std::sqrt(9.0 * d));
   }
-  /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
-  /// Mean 0 or 1 returns exactly 0 or 1. Both shapes >= 1 (the usual case):
-  /// the two gamma variates' constants are computed side by side, the same
-  /// numbers as gamma() computes.
-  double beta_mean(double mean, double concentration) {
-    if (mean <= 0.0) return 0.0;
-    if (mean >= 1.0) return 1.0;
-    const double a = mean * concentration, b = (1.0 - mean) * concentration;
+  /// The constants of Beta draws with one mean and concentration (shapes
+  /// a = mean * concentration, b = (1 - mean) * concentration), computed once
+  /// for any number of draws (see beta()).
+  struct BetaShape {
+    double mean = 0, a = 0, b = 0;
+    double da = 0, db = 0, ca = 0, cb = 0;  ///< Marsaglia-Tsang d and c of each gamma (both shapes >= 1)
+    bool both_at_least_one = false;
+  };
+  static BetaShape beta_shape(double mean, double concentration) {
+    BetaShape q;
+    q.mean = mean;
+    if (mean <= 0.0 || mean >= 1.0) return q;
+    q.a = mean * concentration;
+    q.b = (1.0 - mean) * concentration;
+    q.both_at_least_one = q.a >= 1.0 && q.b >= 1.0;
+    if (q.both_at_least_one) {
+      q.da = q.a - 1.0 / 3.0;
+      q.db = q.b - 1.0 / 3.0;
+      q.ca = 1.0 / std::sqrt(9.0 * q.da);
+      q.cb = 1.0 / std::sqrt(9.0 * q.db);
+    }
+    return q;
+  }
+  /// A Beta draw X / (X + Y) of gamma variates X ~ Gamma(a), Y ~ Gamma(b).
+  /// Mean 0 or 1 returns exactly 0 or 1 (no draw).
+  double beta(const BetaShape& q) {
+    if (q.mean <= 0.0) return 0.0;
+    if (q.mean >= 1.0) return 1.0;
     double x, y;
-    if (a >= 1.0 && b >= 1.0) {
-      const double da = a - 1.0 / 3.0, db = b - 1.0 / 3.0;
-      const double ca = 1.0 / std::sqrt(9.0 * da), cb = 1.0 / std::sqrt(9.0 * db);
-      x = gamma_mt(da, ca);
-      y = gamma_mt(db, cb);
+    if (q.both_at_least_one) {
+      x = gamma_mt(q.da, q.ca);
+      y = gamma_mt(q.db, q.cb);
     } else {
-      x = gamma(a);
-      y = gamma(b);
+      x = gamma(q.a);
+      y = gamma(q.b);
     }
     return x / (x + y);
   }
+  /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
+  double beta_mean(double mean, double concentration) { return beta(beta_shape(mean, concentration)); }
   /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
   std::uint32_t poisson(double lambda) {
     if (lambda <= 0.0) return 0;
