@@ -460,23 +460,29 @@ class Run:
         return out
 
 
-def run_replicates(sc: dict, replicates: int, seed: int, timing: dict | None = None) -> tuple[list[dict], float]:
+def run_replicates(sc: dict, replicates: int, seed: int, timing: dict | None = None,
+                   warmup: int = 0) -> tuple[list[dict], float]:
     """Runs replicates 0..n-1 one after another; returns (summaries, seconds of set-up and stepping).
-    If `timing` is given, adds to it "setup_s" and "step_s" (the two parts)."""
+    If `timing` is given, adds to it "setup_s", "warmup_s" (the first `warmup` days of each
+    replicate) and "step_s" (the remaining days)."""
     out, t0 = [], time.perf_counter()
-    setup = step = 0.0
+    setup = warm = step = 0.0
     for rep in range(replicates):
         t1 = time.perf_counter()
         rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, rep])))
         run = Run(sc, rng)
         t2 = time.perf_counter()
-        for t in range(int(sc["simulation"]["days"])):
+        days = int(sc["simulation"]["days"])
+        for t in range(min(warmup, days)):
             run.step(t)
         t3 = time.perf_counter()
-        setup, step = setup + t2 - t1, step + t3 - t2
+        for t in range(min(warmup, days), days):
+            run.step(t)
+        t4 = time.perf_counter()
+        setup, warm, step = setup + t2 - t1, warm + t3 - t2, step + t4 - t3
         out.append(run.summary())
     if timing is not None:
-        timing.update(setup_s=setup, step_s=step)
+        timing.update(setup_s=setup, warmup_s=warm, step_s=step)
     return out, time.perf_counter() - t0
 
 
@@ -488,6 +494,8 @@ def main(argv=None) -> int:
     ap.add_argument("--replicates", type=int)
     ap.add_argument("--seed", type=int)
     ap.add_argument("--set", action="append", default=[], dest="sets", metavar="NAME=VALUE")
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="days of each replicate stepped before step_s starts counting (timing only)")
     ap.add_argument("--json", action="store_true", help="print the summaries and timing as JSON")
     a = ap.parse_args(argv)
     sets = list(a.sets)
@@ -499,7 +507,7 @@ def main(argv=None) -> int:
     reps = a.replicates or int(sc["simulation"]["replicates"])
     seed = a.seed if a.seed is not None else int(sc["simulation"]["seed"])
     timing: dict = {}
-    summaries, secs = run_replicates(sc, reps, seed, timing)
+    summaries, secs = run_replicates(sc, reps, seed, timing, warmup=a.warmup)
     user_days = reps * int(sc["simulation"]["days"]) * int(sc["population"]["users"])
     if a.json:
         json.dump({"replicates": reps, "seconds": secs, **timing, "user_days": user_days, "summaries": summaries},
