@@ -71,9 +71,10 @@ def summary_table(res: Results) -> pd.DataFrame:
         for c in cols:
             vals[c] = float(sub[c].mean()) if len(sub) else np.nan
         data[d] = vals
-    table = pd.DataFrame(data)
-    units = [""] + [res.outcome_unit(c.split("[")[0]) for c in cols]
-    table.insert(0, "unit", units)
+    rows = ["ok runs"] + cols
+    # Explicit row order: from a dict of dicts pandas may sort the rows (it does with one design).
+    table = pd.DataFrame(data, index=rows)
+    table.insert(0, "unit", [""] + [res.outcome_unit(c.split("[")[0]) for c in cols])
     table.index.name = "outcome"
     return table
 

@@ -117,3 +117,18 @@ def test_design_comparison_skips_outcomes_that_do_not_differ(files):
         runs.loc[strict, c] = [runs[(runs["design"] == "baseline") & (runs["point"] == p)
                                     & (runs["replicate"] == r)][c].mean() for p, r in key]
     assert list(figures.design_comparison_figures(res)) == []
+
+
+@pytest.mark.parametrize("designs", [("baseline",), ("baseline", "strict")])
+def test_summary_table_units_belong_to_their_rows(tmp_path, designs):
+    # Every outcome, one design: pandas once sorted the rows while the units kept their order.
+    from complysim_analysis.loader import load
+    from complysim_analysis.report import summary_table
+    import synthetic
+    path = str(tmp_path / "all.h5")
+    synthetic.write_results(path, "single", designs=designs, replicates=2)
+    res = load(path)
+    table = summary_table(res)
+    assert table.index[0] == "ok runs" and table.loc["ok runs", "unit"] == ""
+    for row in table.index[1:]:
+        assert table.loc[row, "unit"] == res.outcome_unit(row.split("[")[0]), row
