@@ -2,9 +2,21 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .loader import ResultsFormatError
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -13,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Figures, tables and an HTML report from a complysim results file (HDF5).")
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("report", help="write PNG figures and one self-contained report.html")
+    # The installed complysim-report wrapper names itself in --help and errors.
+    report_prog = {"prog": os.environ["COMPLYSIM_REPORT_PROG"]} if os.environ.get("COMPLYSIM_REPORT_PROG") else {}
+    r = sub.add_parser("report", help="write PNG figures and one self-contained report.html", **report_prog)
     r.add_argument("file", metavar="FILE.h5", help="results file written by complysim run/sweep")
     r.add_argument("-o", "--output", metavar="DIR", required=True, help="directory for report.html and PNGs")
     r.add_argument("--data", metavar="CSV",
@@ -24,7 +38,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="DATA=MODEL platform names, comma-separated (default: "
                         "facebook=global_social,google=video_sharing,youtube=video_sharing); "
                         "each MODEL must be a platform of FILE.h5")
-    r.add_argument("--bootstrap", type=int, default=1000, metavar="N",
+    r.add_argument("--bootstrap", type=_positive_int, default=1000, metavar="N",
                    help="bootstrap resamples for Sobol CIs (default: %(default)s)")
     r.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: %(default)s)")
 

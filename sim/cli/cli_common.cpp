@@ -1,6 +1,10 @@
 #include "cli_common.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <exception>
 #include <filesystem>
@@ -76,7 +80,7 @@ std::string describe_origin(const ValueOrigin& origin) {
   return "?";
 }
 
-std::optional<std::string> check_output_path(const std::string& path, bool force) {
+std::optional<std::string> check_output_path(const std::string& path, bool force, const std::vector<std::string>& inputs) {
   namespace fs = std::filesystem;
   if (path.empty()) return std::string("-o: error: the output file name is empty");
   const fs::path p(path);
@@ -89,7 +93,17 @@ std::optional<std::string> check_output_path(const std::string& path, bool force
   if (!fs::is_directory(dir, ec)) return head + "'" + parent.string() + "' is not a directory";
   if (::access(dir.c_str(), W_OK | X_OK) != 0)
     return head + "directory '" + (parent.empty() ? std::string(".") : parent.string()) + "' is not writable";
+  for (const auto& in : inputs)
+    if (fs::exists(p, ec) && fs::equivalent(p, fs::path(in), ec))
+      return head + "is also an input of this command ('" + in + "'); choose another output file";
   if (!force && fs::exists(p, ec)) return head + "file exists; use --force to overwrite it";
+  // Some places refuse new files although access() allows them (read-only or
+  // pseudo file systems): create and remove a trial file next to the output.
+  const fs::path trial = fs::path(path + ".complysim-check-" + std::to_string(::getpid()));
+  const int fd = ::open(trial.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return head + "cannot create a file there (" + std::strerror(errno) + ")";
+  ::close(fd);
+  fs::remove(trial, ec);
   return std::nullopt;
 }
 

@@ -54,11 +54,13 @@ std::vector<std::string> set_values(const po::variables_map& vm);
 int run_guarded(std::string_view command, const std::function<int()>& body);
 
 /// Checks an output path before any work is done: it must be non-empty, must
-/// not name an existing directory, its parent directory must exist, be a
-/// directory and be writable, and (unless `force`) the file must not exist yet.
-/// Returns the one-line message to print on stderr ("PATH: error: ...") when
-/// the path cannot be used, std::nullopt when it can.
-std::optional<std::string> check_output_path(const std::string& path, bool force);
+/// not name an existing directory or one of `inputs` (files the command reads),
+/// its parent directory must exist, be a directory and accept a new file (a
+/// trial file is created and removed), and (unless `force`) the file must not
+/// exist yet. Returns the one-line message to print on stderr ("PATH: error:
+/// ...") when the path cannot be used, std::nullopt when it can.
+std::optional<std::string> check_output_path(const std::string& path, bool force,
+                                             const std::vector<std::string>& inputs = {});
 
 /// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
 inline constexpr int kExitInterrupted = 130;

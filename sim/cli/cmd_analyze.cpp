@@ -14,7 +14,7 @@ int cmd_analyze(const std::vector<std::string>& args) {
   CommandLine cl;
   cl.command = "analyze";
   cl.usage =
-      "complysim analyze FILE.h5 [--outcome NAME]... [--format table|markdown|csv] [--bootstrap N] [--seed N]";
+      "complysim analyze FILE.h5 [--outcome NAME]... [--format table|markdown|csv] [--bootstrap N] [--seed N] [--bins N]";
   cl.summary =
       "Tables from a results file written by complysim run or complysim sweep:\n"
       "  sobol designs: first-order (Saltelli 2010) and total-order (Jansen 1999) Sobol indices of each\n"

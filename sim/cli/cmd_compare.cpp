@@ -117,7 +117,7 @@ int cmd_compare(const std::vector<std::string>& args) {
 
     fs::path out_path;
     if (vm->count("output")) {
-      if (const auto why = check_output_path(output, force)) {
+      if (const auto why = check_output_path(output, force, paths)) {
         std::cerr << *why << "\n";
         return kExitError;
       }

@@ -113,7 +113,7 @@ int cmd_run(const std::vector<std::string>& args) {
 
   fs::path out_path;
   if (vm->count("output")) {
-    if (const auto why = check_output_path(output, force)) {
+    if (const auto why = check_output_path(output, force, {scenario_path})) {
       std::cerr << *why << "\n";
       return kExitError;
     }

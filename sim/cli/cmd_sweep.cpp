@@ -116,7 +116,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (!vm->count("output") && !dry_run) return report_error(cl.command, "missing -o OUT.h5 (see complysim sweep --help)");
   if (vm->count("output") && !dry_run) {
     // An existing OUT.h5 or journal is judged by run_sweep (--resume, --force); here only the place.
-    if (const auto why = check_output_path(output, /*force=*/true)) {
+    if (const auto why = check_output_path(output, /*force=*/true, {(*vm)["scenario"].as<std::string>()})) {
       std::cerr << *why << "\n";
       return kExitError;
     }

@@ -108,6 +108,25 @@ TEST_CASE("run refuses to overwrite without --force and keeps the old file", "[c
   CHECK(complysim::test::read_text(dir.path() / "out.h5") != "precious");
 }
 
+TEST_CASE("run refuses an output that is its own scenario file, even with --force", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  const auto r = run_cli({"run", "tiny.toml", "-o", "tiny.toml", "--force", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("tiny.toml: error: is also an input of this command"));
+  CHECK(complysim::test::read_text(dir.path() / "tiny.toml") == kTiny);
+}
+
+TEST_CASE("run refuses an output where no file can be created before simulating", "[cli][run]") {
+  TempDir dir;
+  dir.write("tiny.toml", kTiny);
+  // /proc accepts no new files, whatever access() says (even for root).
+  const auto r = run_cli({"run", "tiny.toml", "-o", "/proc/complysim-out.h5"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Catch::Contains("/proc/complysim-out.h5: error:"));
+  CHECK(r.out.find("self_censorship_rate") == std::string::npos);  // nothing was simulated
+}
+
 TEST_CASE("run with a bad override exits 2 and writes nothing", "[cli][run]") {
   TempDir dir;
   dir.write("tiny.toml", kTiny);

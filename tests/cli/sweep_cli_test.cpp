@@ -129,7 +129,7 @@ TEST_CASE("complysim sweep --shard + merge equals the unsharded sweep; mismatche
 
   r = run_cli({"merge", "p0.h5", "-o", "m.h5"}, dir);
   CHECK(r.status == 2);
-  CHECK_THAT(r.err, Contains("12 of 24 runs are missing") && Contains("the sweep has 2 shards and 1 files were given"));
+  CHECK_THAT(r.err, Contains("12 of 24 runs are missing") && Contains("the sweep has 2 shards and 1 file was given"));
   r = run_cli({"merge", "p0.h5", "p1.h5", "p1.h5", "-o", "m.h5"}, dir);
   CHECK(r.status == 2);
   CHECK_THAT(r.err, Contains("run 1 is in p1.h5 and p1.h5"));

@@ -210,6 +210,11 @@ File File::create(const std::filesystem::path& p, bool overwrite) {
   return File(check(id, "H5Fcreate", name), name);
 }
 
+bool is_hdf5(const std::filesystem::path& p) {
+  silence_errors();
+  return H5Fis_hdf5(p.string().c_str()) > 0;
+}
+
 File File::open_read(const std::filesystem::path& p) {
   silence_errors();
   const std::string name = p.string();

@@ -144,6 +144,10 @@ class DataSet : public Id<H5Dclose> {
   void read_rows(hid_t memtype, hsize_t first, hsize_t count, void* buf, hid_t dxpl = H5P_DEFAULT) const;
 };
 
+/// True when the file at p is an HDF5 file (its signature is found); false
+/// for any other file or when it cannot be read.
+bool is_hdf5(const std::filesystem::path& p);
+
 /// An open file (H5F).
 class File : public Id<H5Fclose> {
  public:

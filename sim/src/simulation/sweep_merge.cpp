@@ -90,7 +90,7 @@ MergeReport merge_results(const std::vector<fs::path>& parts, const fs::path& ou
     const std::string& shard = readers[0].provenance().shard;
     std::string hint;
     if (const auto slash = shard.find('/'); slash != std::string::npos)
-      hint = "; the sweep has " + shard.substr(slash + 1) + " shards and " + std::to_string(parts.size()) + " files were given";
+      hint = "; the sweep has " + shard.substr(slash + 1) + " shards and " + std::to_string(parts.size()) + (parts.size() == 1 ? " file was given" : " files were given");
     throw SweepRefused(std::to_string(n_missing) + " of " + std::to_string(total) + " runs are missing (runs " + missing.str() +
                        (n_missing > 10 ? ", ..." : "") + ")" + hint);
   }

@@ -141,8 +141,8 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     if (const auto why = io::header_mismatch(scan.header, header))
       throw SweepRefused(journal.string() + ": cannot resume: " + *why);
     if (!scan.tail_problem.empty())
-      note("dropping an incomplete record at the end of " + journal.string() + " (" + scan.tail_problem + ", " +
-           std::to_string(scan.file_length - scan.valid_length) + " bytes): that run is computed again");
+      note("dropping the end of " + journal.string() + " from its first damaged or incomplete record on (" + scan.tail_problem +
+           ", " + std::to_string(scan.file_length - scan.valid_length) + " bytes): the runs recorded there are computed again");
     writer.emplace(io::JournalWriter::reopen(journal, scan.valid_length));
     note("resuming: " + std::to_string(report.resumed) + " of " + std::to_string(report.shard_runs) +
          " runs already finished");

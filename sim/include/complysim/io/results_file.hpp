@@ -161,7 +161,8 @@ class ResultsWriter {
 class ResultsReader {
  public:
   /// Opens `path` read-only and checks `format` and `format_version`.
-  /// @throws H5Error if the file cannot be opened or is not HDF5;
+  /// @throws H5Error if the file does not exist, is a directory, is not HDF5 ("H5Fopen failed on
+  ///         'PATH': not an HDF5 file") or cannot be opened;
   ///         FormatError if it is HDF5 but not a complysim results file.
   explicit ResultsReader(const std::filesystem::path& path);
   ResultsReader(const ResultsReader&) = delete;
