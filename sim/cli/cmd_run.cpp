@@ -46,7 +46,10 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
     out << "period:     day 0 to day " << end_day << "; summaries over the last " << window << " days\n";
   }
   out << "replicates: " << runs.size() << " (seed " << s.simulation.seed << "), users: " << s.population.users << "\n";
-  out << "95% CIs are Student-t intervals across replicates, clipped to each outcome's possible range\n\n";
+  if (runs.size() < 2)
+    out << "no 95% CIs: one replicate gives no spread (use --replicates 2 or more)\n\n";
+  else
+    out << "95% CIs are Student-t intervals across replicates, clipped to each outcome's possible range\n\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-34s %-16s %12s   %-27s\n", "outcome", "platform", "mean", "95% CI");
   out << line << std::string(92, '-') << "\n";
