@@ -32,8 +32,14 @@ enum class Purpose : std::uint32_t {
 /// with P(X <= k) >= u (lambda < 30; exact up to rounding of the CDF).
 /// `p0` must be std::exp(-lambda) (callers may pass a cached value).
 inline std::uint32_t poisson_inverse(double lambda, double u, double p0) {
-  double p = p0, cdf = p;
-  std::uint32_t k = 0;
+  // k = 0, 1, 2 without a data-dependent branch (the usual counts), then the
+  // same recurrence on: p_k = p_{k-1} * (lambda / k), cdf_k = cdf_{k-1} + p_k.
+  // (lambda / 1 and lambda / 2 are exact as lambda and lambda * 0.5.)
+  const double p1 = p0 * lambda, cdf1 = p0 + p1;
+  const double p2 = p1 * (lambda * 0.5), cdf2 = cdf1 + p2;
+  if (!(u > cdf2)) return static_cast<std::uint32_t>(u > p0) + static_cast<std::uint32_t>(u > cdf1);
+  double p = p2, cdf = cdf2;
+  std::uint32_t k = 2;
   while (u > cdf && k < 1000) {
     ++k;
     p *= lambda / k;
