@@ -484,6 +484,9 @@ std::uint32_t Model::item_count(std::size_t i, double count_uniform) const {
   // active, exp(-lambda) is the cached zero_items, so most user-days (k = 0 exactly when
   // u <= exp(-lambda)) end here without an exp. Larger means: the user's own stream, in user_items.
   if (lambda >= 30.0) return kCountFromStream;
+  // On a throttled platform lambda < activity, so exp(-lambda) >= zero_items: below it (with a
+  // margin for the rounding of exp) k = 0 for certain, without computing exp(-lambda).
+  if (activity_[o] != 1.0 && count_uniform <= users_.zero_items[ii] * (1.0 - 1e-12)) return 0;
   const double p0 = activity_[o] == 1.0 ? users_.zero_items[ii] : std::exp(-lambda);
   if (count_uniform <= p0) return 0;
   return poisson_inverse(lambda, count_uniform, p0);
