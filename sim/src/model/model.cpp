@@ -61,6 +61,21 @@ BlockScratch& scratch() {
   thread_local BlockScratch s;
   return s;
 }
+
+/// The words of a draw that four consecutive users share: user i takes word
+/// i mod 4 of the stream (day, agent = i - i mod 4, purpose), block 0. Users
+/// lo..hi-1 (lo a multiple of 4, as every block of users is, so this does not
+/// depend on the thread count), all at once with philox_many; user i's word is
+/// the result's [i - lo]. Uses sc.first and sc.words.
+const std::uint32_t* shared_block_words(RunKey key, std::uint32_t day, Purpose purpose, std::size_t lo, std::size_t hi,
+                                        BlockScratch& sc) {
+  const std::size_t groups = (hi - lo + 3) / 4;
+  sc.first.resize(groups);
+  sc.words.resize(4 * groups);
+  for (std::size_t g = 0; g < groups; ++g) sc.first[g] = static_cast<std::uint32_t>(lo + 4 * g);
+  philox_many(key, day, sc.first.data(), static_cast<std::uint32_t>(purpose), 0, groups, sc.words.data());
+  return sc.words.data();
+}
 }  // namespace
 
 double activity_factor(PlatformStatus status, double throttle_severity) {
@@ -360,21 +375,9 @@ void Model::belief_pass() {
     auto& c = blocks_[blk];
     float* risk = users_.perceived_risk.data();
     auto hit = std::lower_bound(sanction_hits_.begin(), sanction_hits_.end(), static_cast<std::uint32_t>(lo));
-    // Publicity draws: four users share one Philox block, user i taking word
-    // i mod 4 of the stream (day, agent = i - i mod 4, Climate). Blocks of
-    // users are multiples of 4, so this does not depend on the thread count.
-    // All of the block's words at once (philox_many), on days with publicity.
-    std::uint32_t* words = nullptr;
-    if (any_publicity) {
-      BlockScratch& sc = scratch();
-      const std::size_t groups = (hi - lo + 3) / 4;
-      sc.first.resize(groups);
-      sc.words.resize(4 * groups);
-      for (std::size_t g = 0; g < groups; ++g) sc.first[g] = static_cast<std::uint32_t>(lo + 4 * g);
-      philox_many(key_, static_cast<std::uint32_t>(day_), sc.first.data(), static_cast<std::uint32_t>(Purpose::Climate), 0, groups,
-                  sc.words.data());
-      words = sc.words.data();
-    }
+    // Publicity draws (on days with publicity): one word per user from blocks shared by four users.
+    const std::uint32_t* words =
+        any_publicity ? shared_block_words(key_, static_cast<std::uint32_t>(day_), Purpose::Climate, lo, hi, scratch()) : nullptr;
     for (std::size_t i = lo; i < hi; ++i) {
       double pi = risk[i];
       pi += b.decay * (b.prior_risk - pi);
@@ -409,18 +412,9 @@ void Model::item_pass() {
     auto silenced = [&](std::size_t i) {
       return users_.grievance[static_cast<Eigen::Index>(i)] > T && users_.last_post_day[i] <= day - silence_window;
     };
-    // 1. Item counts. Four users share one Philox block: user i takes word
-    //    i mod 4 of the stream (day, agent = i - i mod 4, ItemCount). Blocks of
-    //    users are multiples of 4, so this does not depend on the thread count.
-    //    All of the block's count words at once (philox_many, vectorised).
-    const std::size_t groups = (hi - lo + 3) / 4;
+    // 1. Item counts: one word per user from blocks shared by four users.
     BlockScratch& sc = scratch();
-    auto& first = sc.first;
-    auto& words = sc.words;
-    first.resize(groups);
-    words.resize(4 * groups);
-    for (std::size_t g = 0; g < groups; ++g) first[g] = static_cast<std::uint32_t>(lo + 4 * g);
-    philox_many(key_, d, first.data(), static_cast<std::uint32_t>(Purpose::ItemCount), 0, groups, words.data());
+    const std::uint32_t* words = shared_block_words(key_, d, Purpose::ItemCount, lo, hi, sc);
     // 2. Who has intended items today (most user-days have none). With every
     //    platform active (the usual day) the test is branch-free: the same
     //    conditions as item_count, whose k >= 1 exactly when u > exp(-lambda).
