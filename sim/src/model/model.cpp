@@ -406,7 +406,6 @@ void Model::item_pass() {
   // A user with g > T who posted nothing in the last 30 days (fewer at the start) is silenced.
   const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
   const auto d = static_cast<std::uint32_t>(day_);
-  const bool all_active = std::all_of(activity_.begin(), activity_.end(), [](double a) { return a == 1.0; });
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
     auto silenced = [&](std::size_t i) {
@@ -415,38 +414,51 @@ void Model::item_pass() {
     // 1. Item counts: one word per user from blocks shared by four users.
     BlockScratch& sc = scratch();
     const std::uint32_t* words = shared_block_words(key_, d, Purpose::ItemCount, lo, hi, sc);
-    // 2. Who has intended items today (most user-days have none). With every
-    //    platform active (the usual day) the test is branch-free: the same
-    //    conditions as item_count, whose k >= 1 exactly when u > exp(-lambda).
+    // 2. Who may have intended items today (most user-days have none), without
+    //    data-dependent branches: item_count's conditions, with exp(-lambda)
+    //    replaced by the cached exp(-activity) <= exp(-lambda) (less a margin for
+    //    the rounding of exp on a throttled platform), so every user with k >= 1
+    //    is kept; item_count then decides exactly (on an active platform the
+    //    test is already exact) and the users with k = 0 after all are dropped.
     auto& who = sc.who;
     auto& count = sc.count;
     who.resize(hi - lo);
+    count.resize(hi - lo);
     std::size_t n_who = 0;
-    if (all_active) {
+    {
       const float* grievance = users_.grievance.data();
       const float* activity = users_.activity.data();
       const double* zero = users_.zero_items.data();
       const std::int32_t* silent_until = users_.silent_until.data();
       const std::int32_t* last_post = users_.last_post_day.data();
+      const std::uint8_t* jur = users_.jurisdiction.data();
+      const std::uint8_t* plat = users_.platform.data();
+      const double* act = activity_.data();
+      const auto P = static_cast<std::size_t>(n_platforms_);
       for (std::size_t i = lo; i < hi; ++i) {
-        const bool can = (grievance[i] > T) & (day >= silent_until[i]) & (activity[i] > 0.0f);
-        const bool has = can & ((activity[i] >= 30.0f) | (word_to_uniform(words[i - lo]) > zero[i]));
+        const double f = act[jur[i] * P + plat[i]];
+        const double z = f == 1.0 ? zero[i] : zero[i] * (1.0 - 1e-12);
+        const bool can = (grievance[i] > T) & (day >= silent_until[i]) & (activity[i] > 0.0f) & (f > 0.0);
+        const bool may = can & ((activity[i] * f >= 30.0) | (word_to_uniform(words[i - lo]) > z));
         who[n_who] = static_cast<std::uint32_t>(i);
-        n_who += has;
-        c.silenced += (!has) & (grievance[i] > T) & (last_post[i] <= day - silence_window);
-      }
-    } else {
-      for (std::size_t i = lo; i < hi; ++i) {
-        if (item_count(i, word_to_uniform(words[i - lo])) == 0) {
-          c.silenced += silenced(i);
-          continue;
-        }
-        who[n_who++] = static_cast<std::uint32_t>(i);
+        n_who += may;
+        c.silenced += (!may) & (grievance[i] > T) & (last_post[i] <= day - silence_window);
       }
     }
-    who.resize(n_who);
-    count.resize(n_who);
-    for (std::size_t x = 0; x < n_who; ++x) count[x] = item_count(who[x], word_to_uniform(words[who[x] - lo]));
+    std::size_t kept = 0;
+    for (std::size_t x = 0; x < n_who; ++x) {
+      const std::uint32_t i = who[x];
+      const std::uint32_t k = item_count(i, word_to_uniform(words[i - lo]));
+      if (k == 0) {
+        c.silenced += silenced(i);
+        continue;
+      }
+      who[kept] = i;
+      count[kept] = k;
+      ++kept;
+    }
+    who.resize(kept);
+    count.resize(kept);
     // 3. Their own streams (day, i, Items): the first two blocks of each at once.
     auto& block0 = sc.block0;
     auto& block1 = sc.block1;
