@@ -129,11 +129,17 @@ int cmd_compare(const std::vector<std::string>& args) {
         std::vector<std::string> pa, pb;
         for (const auto& p : a.platforms) pa.push_back(p.name);
         for (const auto& p : b.platforms) pb.push_back(p.name);
-        if (pa != pb || a.simulation.days != b.simulation.days || a.simulation.record_every_days != b.simulation.record_every_days ||
-            a.simulation.start_date != b.simulation.start_date)
-          return report_error(cl.command, "-o: " + paths[i] + " differs from " + paths[0] +
-                                              " in its platforms, simulation.days, record_every_days or start_date; one HDF5 file "
-                                              "needs them equal (compare without -o, or --set them equal)");
+        std::vector<std::string> differ;
+        if (pa != pb) differ.push_back("platforms");
+        if (a.simulation.days != b.simulation.days) differ.push_back("simulation.days");
+        if (a.simulation.record_every_days != b.simulation.record_every_days) differ.push_back("simulation.record_every_days");
+        if (a.simulation.start_date != b.simulation.start_date) differ.push_back("simulation.start_date");
+        if (!differ.empty()) {
+          std::string fields;
+          for (const auto& f : differ) fields += (fields.empty() ? "" : ", ") + f;
+          return report_error(cl.command, "-o: " + paths[i] + " differs from " + paths[0] + " in " + fields +
+                                              "; one HDF5 file needs them equal (compare without -o, or --set them equal)");
+        }
       }
     }
 

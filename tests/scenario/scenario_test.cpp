@@ -389,6 +389,9 @@ TEST_CASE("error: bad sweeps", "[scenario][sweep][errors]") {
   CHECK(e.message() == "sweep.replicates must be at least 1, got 0");
   e = error_of(head + "scramble = 1\n");
   CHECK(e.message() == "wrong type for 'sweep.scramble': expected boolean, got integer");
+  e = error_of(head + "samples = 4\ndesign = \"sobol\"\n");
+  CHECK(e.line() == 12);
+  CHECK_THAT(e.message(), Contains("sweep design 'sobol' needs at least one parameter in [sweep.parameters]"));
   e = error_of(head + "desing = \"grid\"\n");
   CHECK(e.message() == "unknown key 'desing' in [sweep]; did you mean 'design'?");
   e = error_of(head + "[sweep.parameters]\n\"law.vagness\" = [0.1]\n");

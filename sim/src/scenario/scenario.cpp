@@ -190,6 +190,7 @@ class Loader {
   /// Per jurisdiction (parallel to s_.jurisdictions): its own law/regulator values.
   std::vector<std::vector<std::pair<std::string, ParamValue>>> jur_own_;
   std::vector<const toml::table*> events_;
+  const toml::node* sweep_table_ = nullptr;  ///< the last [sweep] table read (for positions)
   const toml::node *sweep_design_ = nullptr, *sweep_samples_ = nullptr, *sweep_replicates_ = nullptr,
                    *sweep_scramble_ = nullptr, *sweep_parameters_ = nullptr, *sweep_designs_ = nullptr;
 
@@ -281,6 +282,7 @@ class Loader {
       } else if (key == "sweep") {
         const toml::table& t = need_table(v, "sweep");
         s_.sweep.present = true;
+        sweep_table_ = &v;
         for (auto&& [sk, sv] : t) {
           const std::string_view n = sk.str();
           if (n == "design") sweep_design_ = &sv;
@@ -687,6 +689,10 @@ class Loader {
         w.parameters.push_back(std::move(sp));
       }
     }
+    if ((w.design == "lhs" || w.design == "sobol") && w.parameters.empty() && sweep_table_)
+      fail_at(sweep_design_ ? *sweep_design_ : *sweep_table_,
+              "sweep design '" + w.design + "' needs at least one parameter in [sweep.parameters] (to sweep decree "
+              "designs alone, use design = \"grid\" without parameters)");
     if (sweep_designs_) {
       std::vector<std::pair<std::string, Pos>> seen;
       for (const auto& e : need_array_of_tables(*sweep_designs_, "sweep.designs")) {
