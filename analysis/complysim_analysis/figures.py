@@ -397,6 +397,7 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
                             fmt=MARKERS[k % len(MARKERS)], color=PALETTE[k % len(PALETTE)],
                             capsize=5, markersize=9, linewidth=2.5, label=f"{d} - {base}")
             ax.axvline(0, color="0.3", linestyle="--", linewidth=1.5)
+            ax.locator_params(axis="x", nbins=4)  # small differences have long tick labels: few of them
             ax.set_yticks(range(len(cols)), labels)
             ax.set_ylim(-0.6, len(cols) - 0.4)
             ax.invert_yaxis()
@@ -406,8 +407,12 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
         suffix = f" ({ci + 1}/{len(chunks)})" if len(chunks) > 1 else ""
         title = f"Decree designs against '{base}': paired differences{suffix}"
         fig.suptitle(wrap_title(title) + "\nmean difference and 95% CI, runs paired by (point, replicate)")
-        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), frameon=False)
-        fig.tight_layout(rect=(0, 0.07 if len(chunk) > 2 else 0.1, 1, 1))
+        # Long design names: two legend columns, and room below the panels for every legend row.
+        ncol = min(4 if max(len(lab) for lab in labels) <= 24 else 2, len(labels))
+        legend_rows = -(-len(labels) // ncol)
+        fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False)
+        per_row = 0.03 if len(chunk) > 2 else 0.05
+        fig.tight_layout(rect=(0, 0.02 + per_row * (legend_rows + 0.5), 1, 1))
         n_pairs = int(table["n_pairs"].max())
         cap = (f"For each outcome, the mean of (design - {base}) over ok runs paired by sweep "
                f"point and replicate (common random numbers), with a 95% Student-t CI; up to "
