@@ -408,9 +408,10 @@ void Model::item_pass() {
   const auto d = static_cast<std::uint32_t>(day_);
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
-    auto silenced = [&](std::size_t i) {
-      return users_.grievance[static_cast<Eigen::Index>(i)] > T && users_.last_post_day[i] <= day - silence_window;
-    };
+    const float* grievance = users_.grievance.data();
+    const std::int32_t* last_post = users_.last_post_day.data();
+    // Branch-free, so the selection loop below can use it as it is.
+    auto silenced = [&](std::size_t i) { return (grievance[i] > T) & (last_post[i] <= day - silence_window); };
     // 1. Item counts: one word per user from blocks shared by four users.
     BlockScratch& sc = scratch();
     const std::uint32_t* words = shared_block_words(key_, d, Purpose::ItemCount, lo, hi, sc);
@@ -426,11 +427,9 @@ void Model::item_pass() {
     count.resize(hi - lo);
     std::size_t n_who = 0;
     {
-      const float* grievance = users_.grievance.data();
       const float* activity = users_.activity.data();
       const double* zero = users_.zero_items.data();
       const std::int32_t* silent_until = users_.silent_until.data();
-      const std::int32_t* last_post = users_.last_post_day.data();
       const std::uint8_t* jur = users_.jurisdiction.data();
       const std::uint8_t* plat = users_.platform.data();
       const double* act = activity_.data();
@@ -442,7 +441,7 @@ void Model::item_pass() {
         const bool may = can & ((activity[i] * f >= 30.0) | (word_to_uniform(words[i - lo]) > z));
         who[n_who] = static_cast<std::uint32_t>(i);
         n_who += may;
-        c.silenced += (!may) & (grievance[i] > T) & (last_post[i] <= day - silence_window);
+        c.silenced += (!may) & silenced(i);
       }
     }
     std::size_t kept = 0;

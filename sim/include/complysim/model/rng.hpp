@@ -133,8 +133,8 @@ class Stream {
       const double u = uniform();
       return gamma(shape + 1.0) * std::pow(u, 1.0 / shape);
     }
-    const double d = shape - 1.0 / 3.0;
-    return gamma_mt(d, 1.0 / std::sqrt(9.0 * d));
+    const double d = mt_d(shape);
+    return gamma_mt(d, mt_c(d));
   }
   /// The constants of Beta draws with one mean and concentration (shapes
   /// a = mean * concentration, b = (1 - mean) * concentration), computed once
@@ -152,10 +152,10 @@ class Stream {
     q.b = (1.0 - mean) * concentration;
     q.both_at_least_one = q.a >= 1.0 && q.b >= 1.0;
     if (q.both_at_least_one) {
-      q.da = q.a - 1.0 / 3.0;
-      q.db = q.b - 1.0 / 3.0;
-      q.ca = 1.0 / std::sqrt(9.0 * q.da);
-      q.cb = 1.0 / std::sqrt(9.0 * q.db);
+      q.da = mt_d(q.a);
+      q.db = mt_d(q.b);
+      q.ca = mt_c(q.da);
+      q.cb = mt_c(q.db);
     }
     return q;
   }
@@ -185,6 +185,9 @@ class Stream {
   }
 
  private:
+  /// Marsaglia & Tsang 2000's constants for Gamma(shape >= 1): d = shape - 1/3, c = 1 / sqrt(9 d).
+  static double mt_d(double shape) { return shape - 1.0 / 3.0; }
+  static double mt_c(double d) { return 1.0 / std::sqrt(9.0 * d); }
   /// Marsaglia & Tsang 2000's rejection loop: Gamma(d + 1/3, 1) given d and c = 1 / sqrt(9 d).
   double gamma_mt(double d, double c) {
     for (;;) {
