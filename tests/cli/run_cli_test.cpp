@@ -4,7 +4,7 @@
 
 #include "complysim/io/results_file.hpp"
 #include "complysim/simulation/outcome_range.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -11,7 +11,8 @@
 
 #include <Eigen/Core>
 
-#include <complysim/simulation/outcomes.hpp>
+#include <complysim/core/outcomes.hpp>
+#include <complysim/io/run_status.hpp>
 
 #include <cstdint>
 #include <filesystem>

@@ -10,10 +10,13 @@
 // are bitwise identical for any thread count.
 #pragma once
 
+#include "complysim/core/outcomes.hpp"
 #include "complysim/model/network.hpp"
 #include "complysim/model/rng.hpp"
+#include "complysim/model/rules/platform.hpp"
+#include "complysim/model/rules/regulator.hpp"
+#include "complysim/model/rules/user.hpp"
 #include "complysim/scenario.hpp"
-#include "complysim/simulation/outcomes.hpp"
 
 #include <Eigen/Core>
 
@@ -22,13 +25,6 @@
 #include <vector>
 
 namespace complysim {
-
-/// Platform status codes, as written to `platform_status`.
-enum class PlatformStatus : int { Active = 0, Throttled = 1, Suspended = 2, Exited = 3 };
-
-/// Number of sensitivity bins in which a platform tallies the items posted on
-/// it; its expected-utility estimate works on these bins.
-inline constexpr int kSensitivityBins = 20;
 
 /// Per-user state, structure of arrays. All arrays have shape [n_users].
 struct Users {
@@ -131,7 +127,8 @@ class Model {
   void user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r);
   void regulator_reviews();
   void platform_reviews();
-  void apply_step(Operation& op, int new_level);
+  /// One escalation of `op` to `level` from `first_day` (rules::escalate): reviews and events.
+  void escalate(Operation& op, int level, std::int64_t first_day, std::int64_t days, double fine);
   void record_day();
 
   Scenario s_;
@@ -172,8 +169,7 @@ class Model {
   int columns_ = 0;
 };
 
-/// Daily activity factor of a platform status: 1 active, 1 - throttle_severity
-/// throttled, 0 suspended or exited (model-spec.md section 4).
-double activity_factor(PlatformStatus status, double throttle_severity);
+/// Daily activity factor of a platform status (rules::activity_factor).
+using rules::activity_factor;
 
 }  // namespace complysim

@@ -1,5 +1,6 @@
 // complysim — the canonical outcomes (model-spec.md section 7) and the
-// in-memory result of one run.
+// in-memory result of one run: the vocabulary below model, io and simulation
+// (all three include it; it includes none of them).
 #pragma once
 
 #include <cstdint>
@@ -42,9 +43,6 @@ enum class OutcomeId : int {
 std::span<const OutcomeSpec> outcome_table();
 /// Index of an outcome by name, or -1.
 int find_outcome(std::string_view name);
-
-/// Run status values stored in /runs/status.
-enum class RunStatus : std::int8_t { Ok = 0, Failed = 1, Missing = -1 };
 
 /// Result of one run. For outcome k with width w_k (1, or the number of
 /// platforms when per_platform):

@@ -1,5 +1,5 @@
 // complysim — the canonical outcomes of model-spec.md section 7, in OutcomeId order.
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <array>
 
