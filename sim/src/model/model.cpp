@@ -1,9 +1,8 @@
 // complysim — the agent model. Rules are in docs/model.md, each with its source.
 #include "complysim/model/model.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/partitioner.h>
+#include "blocks.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -17,61 +16,42 @@
 
 namespace complysim {
 namespace {
+using blocks::BlockScratch;
+using blocks::for_blocks;
+using blocks::kBlock;
+using blocks::scratch;
+using blocks::shared_block_words;
 
-/// Users per block of the parallel passes. Fixed, so that the per-block
-/// partial sums, and hence every result, do not depend on the thread count.
-constexpr std::size_t kBlock = 8192;
-static_assert(kBlock % 4 == 0, "belief_pass shares one Philox block among 4 consecutive users");
 constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min() / 2;
 using rules::judged_violating;
 
 inline float to_f(double x) { return static_cast<float>(x); }
+}  // namespace
 
-template <class F>
-void for_blocks(std::size_t n, F&& f) {
-  const std::size_t nb = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nb, 1),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t b = r.begin(); b != r.end(); ++b)
-                        f(b, b * kBlock, std::min(n, (b + 1) * kBlock));
-                    },
-                    tbb::simple_partitioner());
-}
-
-/// Per-thread scratch of the passes over one block of users (kept between
-/// days so that no block allocates; contents never outlive one block).
-struct BlockScratch {
-  std::vector<std::uint32_t> first, words, who, count, block0, block1, flips;
-};
-BlockScratch& scratch() {
-  thread_local BlockScratch s;
-  return s;
-}
-
-/// The words of a draw that four consecutive users share: user i takes word
-/// i mod 4 of the stream (day, agent = i - i mod 4, purpose), block 0. Users
-/// lo..hi-1 (lo a multiple of 4, as every block of users is, so this does not
-/// depend on the thread count), all at once with philox_many; user i's word is
-/// the result's [i - lo]. Uses sc.first and sc.words.
-const std::uint32_t* shared_block_words(RunKey key, std::uint32_t day, Purpose purpose, std::size_t lo, std::size_t hi,
-                                        BlockScratch& sc) {
-  const std::size_t groups = (hi - lo + 3) / 4;
-  sc.first.resize(groups);
-  sc.words.resize(4 * groups);
-  for (std::size_t g = 0; g < groups; ++g) sc.first[g] = static_cast<std::uint32_t>(lo + 4 * g);
-  philox_many(key, day, sc.first.data(), static_cast<std::uint32_t>(purpose), 0, groups, sc.words.data());
-  return sc.words.data();
-}
+namespace {
+using BC = Model::BlockCounters;
+constexpr std::int64_t BC::*kScalars[] = {&BC::intended, &BC::self_censored, &BC::intended_lawful, &BC::lawful_self_censored,
+                                          &BC::posted, &BC::removed, &BC::removed_lawful, &BC::unlawful_posted,
+                                          &BC::unlawful_visible, &BC::silenced};
+constexpr std::vector<std::int64_t> BC::*kPerOperation[] = {&BC::requests, &BC::honoured, &BC::data_requests, &BC::data_answered,
+                                                            &BC::preempted, &BC::wrongful, &BC::handovers, &BC::proactive};
 }  // namespace
 
 void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
-  intended = self_censored = intended_lawful = lawful_self_censored = 0;
-  posted = removed = removed_lawful = unlawful_posted = unlawful_visible = silenced = 0;
+  for (auto m : kScalars) this->*m = 0;
   risk_sum = 0;
-  for (auto* v : {&requests, &honoured, &data_requests, &data_answered, &preempted, &wrongful, &handovers, &proactive})
-    v->assign(n_ops, 0);
+  for (auto m : kPerOperation) (this->*m).assign(n_ops, 0);
   sanctions.assign(n_jur, 0);
   items.assign(n_ops * kSensitivityBins, 0);
+}
+
+void Model::BlockCounters::add(const BlockCounters& b) {
+  for (auto m : kScalars) this->*m += b.*m;
+  risk_sum += b.risk_sum;
+  for (auto m : kPerOperation)
+    for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
+  for (std::size_t j = 0; j < sanctions.size(); ++j) sanctions[j] += b.sanctions[j];
+  for (std::size_t x = 0; x < items.size(); ++x) items[x] += b.items[x];
 }
 
 Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
@@ -564,31 +544,7 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
 void Model::record_day() {
   BlockCounters t;
   t.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
-  for (const auto& b : blocks_) {  // block order: deterministic
-    t.intended += b.intended;
-    t.self_censored += b.self_censored;
-    t.intended_lawful += b.intended_lawful;
-    t.lawful_self_censored += b.lawful_self_censored;
-    t.posted += b.posted;
-    t.removed += b.removed;
-    t.removed_lawful += b.removed_lawful;
-    t.unlawful_posted += b.unlawful_posted;
-    t.unlawful_visible += b.unlawful_visible;
-    t.silenced += b.silenced;
-    t.risk_sum += b.risk_sum;
-    for (std::size_t o = 0; o < ops_.size(); ++o) {
-      t.requests[o] += b.requests[o];
-      t.honoured[o] += b.honoured[o];
-      t.data_requests[o] += b.data_requests[o];
-      t.data_answered[o] += b.data_answered[o];
-      t.preempted[o] += b.preempted[o];
-      t.wrongful[o] += b.wrongful[o];
-      t.handovers[o] += b.handovers[o];
-      t.proactive[o] += b.proactive[o];
-    }
-    for (std::size_t j = 0; j < t.sanctions.size(); ++j) t.sanctions[j] += b.sanctions[j];
-    for (std::size_t x = 0; x < t.items.size(); ++x) t.items[x] += b.items[x];
-  }
+  for (const auto& b : blocks_) t.add(b);  // block order: deterministic
   std::int64_t sanctions = 0;
   for (std::size_t j = 0; j < t.sanctions.size(); ++j) sanctions += t.sanctions[j];
   sanctions_yesterday_ = t.sanctions;
@@ -775,37 +731,9 @@ void Model::platform_reviews() {
 }
 
 RunResult Model::result() const {
-  RunResult res;
-  const auto days = static_cast<std::int64_t>(daily_.size());
-  const std::int64_t every = s_.simulation.record_every_days;
-  const std::int64_t records = (days + every - 1) / every;
-  const std::int64_t window_start = std::max<std::int64_t>(0, days - s_.simulation.summary_window_days);
-  const auto table = outcome_table();
-  for (std::size_t k = 0; k < table.size(); ++k) {
-    const int width = table[k].per_platform ? n_platforms_ : 1;
-    std::vector<double> summary(static_cast<std::size_t>(width)), series(static_cast<std::size_t>(records * width));
-    for (int p = 0; p < width; ++p) {
-      const auto col = static_cast<std::size_t>(column_offset_[k] + p);
-      double num = 0, den = 0;
-      for (std::int64_t t = window_start; t < days; ++t) {
-        num += daily_[static_cast<std::size_t>(t)][col].num;
-        den += daily_[static_cast<std::size_t>(t)][col].den;
-      }
-      summary[static_cast<std::size_t>(p)] = den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
-      for (std::int64_t rec = 0; rec < records; ++rec) {
-        double rn = 0, rd = 0;
-        for (std::int64_t t = rec * every; t < std::min(days, (rec + 1) * every); ++t) {
-          rn += daily_[static_cast<std::size_t>(t)][col].num;
-          rd += daily_[static_cast<std::size_t>(t)][col].den;
-        }
-        series[static_cast<std::size_t>(rec * width + p)] = rd > 0 ? rn / rd : std::numeric_limits<double>::quiet_NaN();
-      }
-    }
-    res.summary.push_back(std::move(summary));
-    res.series.push_back(std::move(series));
-  }
-  for (std::int64_t rec = 0; rec < records; ++rec) res.record_day.push_back(std::min(days, (rec + 1) * every) - 1);
-  return res;
+  std::vector<int> widths;
+  for (const auto& o : outcome_table()) widths.push_back(o.per_platform ? n_platforms_ : 1);
+  return aggregate_days(daily_, widths, s_.simulation.record_every_days, s_.simulation.summary_window_days);
 }
 
 }  // namespace complysim

@@ -56,4 +56,14 @@ struct RunResult {
   std::vector<std::int64_t> record_day;       ///< [records] last day of each record interval
 };
 
+/// One day's value of one outcome column: num / den (rates as ratios of sums).
+struct DailyValue { double num = 0, den = 0; };
+
+/// Aggregates daily values into a RunResult: per outcome k (width widths[k],
+/// columns laid out consecutively in each day's row), the summary over the last
+/// `window` days and one record per `every` days (ratios of sums; NaN when the
+/// denominator is 0). @param daily [days][columns]
+RunResult aggregate_days(const std::vector<std::vector<DailyValue>>& daily, const std::vector<int>& widths,
+                         std::int64_t every, std::int64_t window);
+
 }  // namespace complysim
