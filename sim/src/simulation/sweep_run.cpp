@@ -40,6 +40,7 @@ io::Provenance provenance_for(const SweepPlan& plan, const io::JournalHeader& h)
   p.start_date = plan.base.simulation.start_date;
   p.shard = h.shard;
   p.n_runs_total = h.n_runs_total;
+  p.inputs = plan.inputs;
   return p;
 }
 

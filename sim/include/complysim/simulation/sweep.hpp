@@ -10,6 +10,7 @@
 // for the same (sample, replicate) (common random numbers).
 #pragma once
 
+#include "complysim/input_files.hpp"
 #include "complysim/io/journal.hpp"
 #include "complysim/io/results_file.hpp"
 #include "complysim/model/rng.hpp"
@@ -58,6 +59,10 @@ struct SweepPlan {
   std::vector<bool> integer_param;    ///< [d] the parameter is an integer (sample values are rounded)
   std::vector<std::string> platforms; ///< platform names (width of [p] outcomes)
   std::vector<std::int64_t> record_day;  ///< [records] day of each time-series record
+  /// Input files the plan read besides the scenario (read them with
+  /// read_input_file(), e.g. a points file): embedded in the results file
+  /// under /inputs, so `complysim reproduce` rebuilds the plan from the file alone.
+  std::vector<InputFile> inputs;
 };
 
 /// Builds the plan of `scenario`'s [sweep] for one shard.
