@@ -121,6 +121,7 @@ struct ResultsWriter::Impl {
     h5::write_attr(root, "shard", std::string_view(p.shard));
     n_runs_total = p.n_runs_total;
     if (n_runs_total >= 0) h5::write_attr(root, "n_runs_total", n_runs_total);
+    h5::write_attr(root, "mpi_ranks", p.mpi_ranks);
     write_inputs(p);
   }
 
@@ -389,6 +390,7 @@ struct ResultsReader::Impl {
       if (names.size() != contents.size()) throw FormatError(fname + ": /inputs/file_names and /inputs/file_contents differ in length");
       for (std::size_t i = 0; i < names.size(); ++i) prov.inputs.push_back(InputFile{names[i], contents[i]});
     }
+    prov.mpi_ranks = h5::has_attr(root, "mpi_ranks") ? h5::read_attr_i64(root, "mpi_ranks") : 1;
     prov.shard = h5::has_attr(root, "shard") ? h5::read_attr_string(root, "shard") : std::string();
     prov.n_runs_total = h5::has_attr(root, "n_runs_total") ? h5::read_attr_i64(root, "n_runs_total") : n_runs;
     for (h5::DataSet* d : {&replicate, &seed, &status, &design_ds, &message})

@@ -69,6 +69,9 @@ struct Provenance {
   /// Other input files the runs read (e.g. a sweep's points file), embedded
   /// under /inputs so the file reproduces from itself alone (may be empty).
   std::vector<InputFile> inputs;
+  /// MPI ranks of the job that wrote the file (root attribute `mpi_ranks`; 1
+  /// without MPI). Provenance only, like created_utc: not part of the content.
+  std::int64_t mpi_ranks = 1;
   // Filled by ResultsWriter (ignored on input):
   std::string complysim_version;       ///< complysim::version()
   std::string git_commit;              ///< complysim::git_commit()
@@ -219,7 +222,7 @@ class ResultsReader {
 };
 
 /// Compares the content of two results files: every root attribute except
-/// `created_utc`, `command_line` and `shard`, the design, the schema and every /runs and
+/// `created_utc`, `command_line`, `shard` and `mpi_ranks`, the design, the schema and every /runs and
 /// /timeseries value bit for bit (so NaN equals NaN). Returns std::nullopt when
 /// equal, otherwise a one-line description of the first difference.
 /// @throws H5Error, FormatError as ResultsReader.
