@@ -1,7 +1,7 @@
 // complysim — one sweep across the ranks of an MPI job (sweep_mpi.hpp).
 //
 // Messages (MPI_BYTE, all on MPI_COMM_WORLD):
-//   worker -> 0, kTagResult: i64 user_days | i64 wanted batch | u32 n | n x (u32 length | journal record
+//   worker -> 0, kTagResult: u64 plan fingerprint | i64 user_days | i64 wanted batch | u32 n | n x (u32 length | journal record
 //                            as io::encode_record writes it, CRC included); n = 0: "ready"
 //   0 -> worker, kTagWork:   i64 runs[] (a batch of global run indices)
 //   0 -> worker, kTagStop:   empty: leave the loop
@@ -80,6 +80,14 @@ void send(const void* data, std::size_t bytes, int dest, int tag) {
   check(MPI_Send(data, static_cast<int>(bytes), MPI_BYTE, dest, tag, MPI_COMM_WORLD), "MPI_Send");
 }
 
+/// What every rank must agree on: the resolved scenario and the design (a rank
+/// whose node holds other scenario files would compute other runs).
+std::uint64_t fingerprint(const SweepPlan& plan) {
+  const io::JournalHeader h = journal_header(plan, "");
+  const std::string_view text = io::scenario_text_for_comparison(h.scenario_toml);
+  return io::fnv1a64(text.data(), text.size(), h.design_hash ^ static_cast<std::uint64_t>(h.n_runs_total));
+}
+
 }  // namespace
 
 bool launched_by_mpi() {
@@ -128,6 +136,7 @@ void Coordinator::stop_all() noexcept {
 void Coordinator::execute(const SweepPlan& plan, const std::vector<std::int64_t>& pending, const SweepOptions::RunSink& sink,
                           const std::atomic<bool>* cancel) {
   const io::JournalHeader header = journal_header(plan, "");
+  const std::uint64_t mine = fingerprint(plan);
   const int workers = size_ - 1;
   std::size_t next = 0;
   int in_flight = 0;  // workers holding a batch (or owing their first message)
@@ -163,6 +172,9 @@ void Coordinator::execute(const SweepPlan& plan, const std::vector<std::int64_t>
     --in_flight;
     awaiting_[static_cast<std::size_t>(w)] = 1;
     std::size_t pos = 0;
+    if (get<std::uint64_t>(msg, pos) != mine)
+      throw SweepRefused("MPI rank " + std::to_string(w) + " loaded another scenario or design than rank 0 (do all nodes see "
+                         "the same scenario files?); nothing was journalled from it");
     const auto user_days = get<std::int64_t>(msg, pos);
     const auto wanted = get<std::int64_t>(msg, pos);
     const auto n = get<std::uint32_t>(msg, pos);
@@ -183,7 +195,9 @@ void Coordinator::execute(const SweepPlan& plan, const std::vector<std::int64_t>
 
 void work(const SweepPlan& plan, std::int64_t batch, const std::atomic<bool>* cancel) {
   const std::int64_t wanted = batch > 0 ? batch : std::max(1, tbb::this_task_arena::max_concurrency());
+  const std::uint64_t mine = fingerprint(plan);
   std::vector<unsigned char> msg;
+  put(msg, mine);
   put(msg, std::int64_t{0});
   put(msg, wanted);
   put(msg, std::uint32_t{0});
@@ -217,6 +231,7 @@ void work(const SweepPlan& plan, std::int64_t batch, const std::atomic<bool>* ca
         user_days += units[i];
         ++n;
       }
+    put(msg, mine);
     put(msg, user_days);
     put(msg, wanted);
     put(msg, n);

@@ -93,6 +93,20 @@ TEST_CASE("mpirun -n 3 complysim sweep equals the single-process sweep and shard
   if (d) FAIL_CHECK(*d);
 }
 
+TEST_CASE("mpirun sweep: a worker rank that loaded another scenario is refused, nothing of it journalled", "[cli][mpi]") {
+  test::TempDir dir;
+  // MPMD: rank 0 as asked, ranks 1-2 with another --set (as if their node held other files).
+  const std::string b = shell_quote(COMPLYSIM_BINARY), t = shell_quote(kTiny);
+  const int rc = shell(shell_quote(COMPLYSIM_MPIEXEC) + " --allow-run-as-root --oversubscribe -n 1 " + b + " sweep " + t +
+                           " -o x.h5 --quiet : -n 2 " + b + " sweep " + t + " -o x.h5 --quiet --set law.transparency=0.37",
+                       dir);
+  CHECK(rc != 0);
+  CHECK_THAT(test::read_text(dir.path() / ".log"), Contains("loaded another scenario or design than rank 0"));
+  CHECK_FALSE(fs::exists(dir.path() / "x.h5"));
+  REQUIRE(fs::exists(dir.path() / "x.h5.journal"));
+  CHECK(io::scan_journal(dir.path() / "x.h5.journal").index.empty());
+}
+
 TEST_CASE("mpirun sweep: a rank killed with SIGKILL ends the job with the journal intact and --resume finishes it, equal",
           "[cli][mpi][slow]") {
   test::TempDir dir;
