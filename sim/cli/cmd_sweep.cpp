@@ -110,7 +110,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("force", "replace an existing OUT.h5 or journal")
       ("dry-run", "print the number of designs, samples, replicates and runs and the first design rows; write nothing")
       ("mpi-batch", po::value(&mpi_batch),
-       "under mpirun: runs handed to a worker rank at a time (default: as many as it has threads, fewer near the end)")
+       "under mpirun: most runs a worker rank holds at once (default: its --threads; fewer near the end)")
       ("quiet,q", "no progress display");
   cl.hidden.add_options()("scenario", po::value<std::string>(), "scenario file");
   cl.positional.add("scenario", 1);
@@ -136,10 +136,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
         ShardSpec shard;
         if (vm->count("shard")) shard = ShardSpec::parse(shard_text);
         const SweepPlan plan = plan_sweep(load_scenario(scenario_path, sets), shard);
-        std::optional<tbb::global_control> limit;
-        if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
         InterruptGuard interrupt;
-        mpi::work(plan, mpi_batch, InterruptGuard::flag());
+        mpi::work(plan, mpi_batch, threads, InterruptGuard::flag());
       } catch (const std::exception& e) {
         std::cerr << "complysim sweep: error: rank " << session->rank() << ": " << e.what() << "\n";
         mpi::Session::abort(kExitError);  // rank 0 would wait for this rank forever
@@ -221,9 +219,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
       for (std::size_t r = 1; r < coordinator->tally().size(); ++r)
         std::cerr << (r > 1 ? ";" : "") << " rank " << r << ": " << coordinator->tally()[r].runs << " runs, "
                   << coordinator->tally()[r].user_days << " user-days";
-      char busy[96];
-      std::snprintf(busy, sizeof busy, "; coordinator busy %.3f s (%.3f ms per run)", coordinator->busy_seconds(),
-                    1e3 * coordinator->busy_seconds() / static_cast<double>(rep.ran));
+      char busy[160];
+      std::snprintf(busy, sizeof busy, "; coordinator busy %.3f s (%.3f ms per run, of which journalling %.3f ms)",
+                    coordinator->busy_seconds(), 1e3 * coordinator->busy_seconds() / static_cast<double>(rep.ran),
+                    1e3 * coordinator->journal_seconds() / static_cast<double>(rep.ran));
       std::cerr << busy << "\n";
     }
 #endif

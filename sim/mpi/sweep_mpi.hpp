@@ -50,18 +50,19 @@ struct WorkerTally {
 class Coordinator {
  public:
   /// @param size  ranks in the job (>= 2)
-  /// @param batch runs per hand-out (<= 0: each worker asks for as many as it
-  ///              has threads; fewer near the end, so the ranks finish together)
+  /// @param batch most runs a worker holds at once (<= 0: as many as it has
+  ///              threads); never more than its share of the runs left, so the ranks finish together
   Coordinator(int size, std::int64_t batch);
   ~Coordinator();
   Coordinator(const Coordinator&) = delete;
   Coordinator& operator=(const Coordinator&) = delete;
 
-  /// SweepOptions::executor: hands `pending` out to the workers, feeds every
-  /// record they return to `sink` (here, on rank 0's thread) and returns when
-  /// all handed-out runs are back; stops handing out when `sink` returns false
-  /// or `cancel` is raised. Leaves the workers waiting for more (the destructor stops them).
-  /// @throws io::JournalError for a record that arrives damaged
+  /// SweepOptions::executor: hands `pending` out to the workers as they free
+  /// up, feeds every record they return to `sink` (here, on rank 0's thread)
+  /// and returns when all handed-out runs are back and every worker is
+  /// stopped; stops handing out when `sink` returns false or `cancel` is raised.
+  /// @throws SweepRefused when a worker planned another sweep (other scenario
+  ///         files on its node); io::JournalError for a record that arrives damaged
   void execute(const SweepPlan& plan, const std::vector<std::int64_t>& pending, const SweepOptions::RunSink& sink,
                const std::atomic<bool>* cancel);
 
@@ -70,22 +71,35 @@ class Coordinator {
   /// Seconds rank 0 spent handling messages (receiving, decoding, journalling,
   /// replying), not waiting: the coordinator's overhead.
   double busy_seconds() const { return busy_seconds_; }
+  /// Of busy_seconds(), the time spent in the sink (journalling, progress):
+  /// what a single-process sweep spends on the same runs too.
+  double journal_seconds() const { return journal_seconds_; }
 
  private:
+  struct Worker {
+    bool ready_due = true;       ///< its first ("ready") message is still to come
+    bool stopped = false;        ///< sent "stop"
+    bool answer_due = false;     ///< its last message is taken but not answered yet
+    std::int64_t held = 0;       ///< runs it holds (each comes back in a message)
+    std::int64_t capacity = 1;   ///< runs it asks to hold at once
+  };
+  /// Receives the next message (from `w` or MPI_ANY_SOURCE) and, with a sink,
+  /// journals its records; returns the sender. Without a sink the records are dropped.
+  int take(int w, const SweepOptions::RunSink* sink, const io::JournalHeader* header, bool& stop);
   void stop_all() noexcept;
   int size_;
   std::int64_t batch_;
   std::vector<WorkerTally> tally_;
-  std::vector<char> awaiting_;  ///< [ranks] 1: the worker's last message is answered-for (waits for work), 0: a message is due
-  std::vector<char> stopped_;   ///< [ranks] 1: sent "stop"
-  double busy_seconds_ = 0;
+  std::vector<Worker> state_;
+  std::uint64_t fingerprint_ = 0;
+  double busy_seconds_ = 0, journal_seconds_ = 0;
 };
 
-/// A worker rank's side: tells rank 0 it is ready, then computes the batches
-/// it receives (oneTBB, parallel over the batch) and sends back their journal
-/// records, until rank 0 says stop. A run cancelled by Ctrl-C is not sent
-/// (rank 0 does not journal it, so --resume computes it again).
-/// @param batch as Coordinator (the worker's request)
-void work(const SweepPlan& plan, std::int64_t batch, const std::atomic<bool>* cancel);
+/// A worker rank's side: tells rank 0 it is ready, then computes the runs it
+/// receives, up to `batch` (default: `threads`) at once in a oneTBB arena of
+/// `threads` threads (0: all cores), sending each record back as it finishes,
+/// until rank 0 says stop. A run cancelled by Ctrl-C is not sent (rank 0 does
+/// not journal it, so --resume computes it again). Sets its own thread limit.
+void work(const SweepPlan& plan, std::int64_t batch, int threads, const std::atomic<bool>* cancel);
 
 }  // namespace complysim::mpi
