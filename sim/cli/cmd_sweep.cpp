@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -109,9 +110,11 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("shard", po::value(&shard_text), "run only shard I of N (runs with run % N == I), for cluster job arrays")
       ("force", "replace an existing OUT.h5 or journal")
       ("dry-run", "print the number of designs, samples, replicates and runs and the first design rows; write nothing")
-      ("mpi-batch", po::value(&mpi_batch),
-       "under mpirun: most runs a worker rank holds at once (default: its --threads; fewer near the end)")
       ("quiet,q", "no progress display");
+#ifdef COMPLYSIM_WITH_MPI
+  cl.options.add_options()("mpi-batch", po::value(&mpi_batch),
+                           "under mpirun: most runs a worker rank holds at once (default: its --threads; fewer near the end)");
+#endif
   cl.hidden.add_options()("scenario", po::value<std::string>(), "scenario file");
   cl.positional.add("scenario", 1);
   int code = kExitOk;
@@ -146,6 +149,13 @@ int cmd_sweep(const std::vector<std::string>& args) {
     }
     if (session->size() > 1) coordinator.emplace(session->size(), mpi_batch);
   }
+#else
+  // K copies of a build without MPI would each run the whole sweep into the same file.
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* n = std::getenv(v); n != nullptr && std::atoi(n) > 1)
+      return report_error(cl.command, "started by mpirun with " + std::string(n) +
+                                          " ranks, but this complysim was built without MPI (COMPLYSIM_WITH_MPI=OFF); "
+                                          "rebuild with MPI, or use --shard I/N (docs/sweeps.md)");
 #endif
   if (vm->count("output") && !dry_run) {
     // An existing OUT.h5 or journal is judged by run_sweep (--resume, --force); here only the place.

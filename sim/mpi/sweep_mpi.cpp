@@ -124,7 +124,7 @@ Coordinator::Coordinator(int size, std::int64_t batch)
 
 Coordinator::~Coordinator() { stop_all(); }
 
-int Coordinator::take(int w, const SweepOptions::RunSink* sink, const io::JournalHeader* header, bool& stop) {
+int Coordinator::take(int w, const io::JournalHeader* header, std::vector<io::JournalRecord>& records) {
   const MPI_Status st = wait_for(w, kTagResult);
   const auto t0 = std::chrono::steady_clock::now();
   const int from = st.MPI_SOURCE;
@@ -138,7 +138,8 @@ int Coordinator::take(int w, const SweepOptions::RunSink* sink, const io::Journa
   const auto done = get<std::uint32_t>(msg, pos), dropped = get<std::uint32_t>(msg, pos);
   k.ready_due = false;
   k.held -= done + dropped;
-  if (sink) {
+  records.clear();
+  if (header) {
     if (print != fingerprint_)
       throw SweepRefused("MPI rank " + std::to_string(from) + " loaded another scenario or design than rank 0 (do all nodes see "
                          "the same scenario files?); nothing was journalled from it");
@@ -148,11 +149,8 @@ int Coordinator::take(int w, const SweepOptions::RunSink* sink, const io::Journa
     for (std::uint32_t i = 0; i < done; ++i) {
       const auto len = get<std::uint32_t>(msg, pos);
       if (pos + len > msg.size()) throw io::JournalError("MPI: a record from rank " + std::to_string(from) + " is truncated");
-      io::JournalRecord rec = io::decode_record(msg.data() + pos, len, *header);
+      records.push_back(io::decode_record(msg.data() + pos, len, *header));
       pos += len;
-      const auto j0 = std::chrono::steady_clock::now();
-      if (!stop && !(*sink)(std::move(rec))) stop = true;
-      journal_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - j0).count();
     }
   }
   busy_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -161,12 +159,12 @@ int Coordinator::take(int w, const SweepOptions::RunSink* sink, const io::Journa
 
 void Coordinator::stop_all() noexcept {
   try {
-    bool ignored = false;
+    std::vector<io::JournalRecord> dropped;
     for (int w = 1; w < size_; ++w) {
       Worker& k = state_[static_cast<std::size_t>(w)];
       while (!k.stopped) {
         // Every worker not stopped owes a message or waits for our answer.
-        if (!k.answer_due) (void)take(w, nullptr, nullptr, ignored);  // its records are dropped: --resume computes them
+        if (!k.answer_due) (void)take(w, nullptr, dropped);  // its records are dropped: --resume computes them
         k.answer_due = false;
         if (k.held > 0) {
           send(nullptr, 0, w, kTagWork);  // nothing more; its other runs are still to come
@@ -219,7 +217,17 @@ void Coordinator::execute(const SweepPlan& plan, const std::vector<std::int64_t>
     bool any = false;
     for (int w = 1; w < size_; ++w) any = any || owes(state_[static_cast<std::size_t>(w)]);
     if (!any) break;
-    answer(take(MPI_ANY_SOURCE, &sink, &header, stop));
+    std::vector<io::JournalRecord> records;
+    const int w = take(MPI_ANY_SOURCE, &header, records);
+    // Answer first, journal after: the worker computes on while rank 0 writes.
+    const auto t0 = std::chrono::steady_clock::now();
+    answer(w);
+    for (io::JournalRecord& rec : records) {
+      const auto j0 = std::chrono::steady_clock::now();
+      if (!stop && !sink(std::move(rec))) stop = true;
+      journal_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - j0).count();
+    }
+    busy_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 }
 

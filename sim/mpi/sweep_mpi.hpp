@@ -83,9 +83,10 @@ class Coordinator {
     std::int64_t held = 0;       ///< runs it holds (each comes back in a message)
     std::int64_t capacity = 1;   ///< runs it asks to hold at once
   };
-  /// Receives the next message (from `w` or MPI_ANY_SOURCE) and, with a sink,
-  /// journals its records; returns the sender. Without a sink the records are dropped.
-  int take(int w, const SweepOptions::RunSink* sink, const io::JournalHeader* header, bool& stop);
+  /// Receives the next message (from `w` or MPI_ANY_SOURCE) and, with a
+  /// header, checks and decodes its records into `records`; returns the
+  /// sender. Without a header the records are dropped.
+  int take(int w, const io::JournalHeader* header, std::vector<io::JournalRecord>& records);
   void stop_all() noexcept;
   int size_;
   std::int64_t batch_;
