@@ -542,7 +542,7 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
     if (delay < L) {
       st.due[static_cast<std::size_t>((day_ + delay) % L)].push_back(
           {static_cast<std::uint32_t>(i), static_cast<float>(s), static_cast<std::uint16_t>(std::min<std::uint32_t>(item, 0xFFFF)),
-           static_cast<std::uint8_t>(delay)});
+           static_cast<std::uint16_t>(delay)});
       if (delay >= 1) c.unlawful_visible += !lawful;  // a review on the posting day decides this in review_due
     } else {
       visible_until = std::max<std::int64_t>(visible_until, day_ + L - 1);
