@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 
 using namespace complysim;
 
@@ -84,6 +85,44 @@ TEST_CASE("no enforcement and no fear of isolation: nothing is self-censored", "
   CHECK(r.summary[static_cast<int>(OutcomeId::SelfCensorshipRate)][0] == 0.0);
 }
 
+TEST_CASE("v2: with no perceived risk and no enforcement, legal chilling is exactly 0", "[model][invariant][v2]") {
+  Scenario s = tiny();
+  s.regulator.monitoring_rate = 0;
+  s.beliefs.prior_risk = 0;
+  sync(s);  // fear of isolation stays: items are self-censored, but none for legal risk
+  Model m(s, kKey);
+  m.run_to_end();
+  const auto r = m.result();
+  CHECK(r.summary[static_cast<int>(OutcomeId::LegalChillingRate)][0] == 0.0);
+  CHECK(r.summary[static_cast<int>(OutcomeId::LawfulLegalChillingRate)][0] == 0.0);
+  for (double x : r.series[static_cast<int>(OutcomeId::LegalChillingRate)]) CHECK(x == 0.0);
+  CHECK(r.summary[static_cast<int>(OutcomeId::SelfCensorshipRate)][0] > 0.0);  // not vacuous
+  // With enforcement, items are legally chilled.
+  s.regulator.monitoring_rate = 0.2;
+  s.beliefs.prior_risk = 0.3;
+  sync(s);
+  CHECK(simulate(s, kKey).summary[static_cast<int>(OutcomeId::LegalChillingRate)][0] > 0.0);
+}
+
+TEST_CASE("v2: no_decree.toml keeps every platform's own policy: no requests, no drift", "[model][invariant][v2]") {
+  Scenario s = load_scenario(std::filesystem::path(COMPLYSIM_SOURCE_DIR) / "scenarios" / "no_decree.toml");
+  set_param(s, "population.users", ParamValue(std::int64_t{3000}));
+  set_param(s, "simulation.days", ParamValue(std::int64_t{120}));
+  Model m(s, kKey);
+  m.run_to_end();
+  for (const auto& op : m.operations()) {
+    const auto& pp = s.platforms[static_cast<std::size_t>(op.platform)];
+    CHECK(op.compliance == pp.initial_compliance);
+    CHECK(op.data_compliance == pp.initial_data_compliance);
+    CHECK(op.removal_threshold == pp.initial_removal_threshold);
+    CHECK(op.escalation_level == 0);
+  }
+  const auto r = m.result();
+  CHECK(r.summary[static_cast<int>(OutcomeId::TakedownRequests)][0] == 0.0);
+  CHECK(r.summary[static_cast<int>(OutcomeId::LegalChillingRate)][0] >= 0.0);
+  CHECK(r.summary[static_cast<int>(OutcomeId::UsersSanctionedPer100k)][0] == 0.0);
+}
+
 TEST_CASE("a bright-line rule enforced as written chills no lawful speech", "[model][invariant]") {
   Scenario s = tiny();
   s.law.vagueness = 0;
@@ -102,43 +141,46 @@ TEST_CASE("a bright-line rule enforced as written chills no lawful speech", "[mo
   CHECK(r.summary[static_cast<int>(OutcomeId::MeanPerceivedRisk)][0] > s.beliefs.prior_risk);
 }
 
-TEST_CASE("a platform whose realised compliance meets the target at a review is not escalated then", "[model][invariant]") {
-  // Compliance below 1 and learned, so requests are sometimes refused and the
-  // score of a review varies: the ladder must follow each review's realised score.
-  Scenario s = tiny();
+TEST_CASE("compliance is scored on expected honour: a platform at target is not escalated, one below is", "[model][invariant]") {
+  // Platform 0 honours 85 % of requests, platform 1 70 %, against a target of
+  // 80 % (no contested requests: review_hours huge). Realised honour in a
+  // review period falls below 80 % now and then for platform 0, but the
+  // regulator scores the expected honour, so it is never escalated against.
+  Scenario s = tiny(1500);
   s.law.data_localization = false;
-  s.regulator.monitoring_rate = 0.2;
+  s.regulator.monitoring_rate = 0.03;  // few requests a period: realised honour varies
   s.regulator.review_days = 10;
   s.regulator.escalation_credibility = 1.0;
   s.regulator.compliance_target = 0.8;
-  for (auto& p : s.platforms) p.initial_compliance = 0.85;
+  s.platform.review_hours = 1e6;
+  for (auto& p : s.platforms) p.learning_rate = 0.0;
+  s.platforms[0].initial_compliance = 0.85;
+  s.platforms[1].initial_compliance = 0.70;
   sync(s);
   Model m(s, kKey);
   double requests = 0, honoured = 0;
-  int rose_at_target = 0, reviews_at_target = 0, reviews_short = 0, rose_short = 0;
+  int realised_short = 0, max_level_0 = 0, max_level_1 = 0;
   for (int t = 0; t < s.simulation.days; ++t) {
-    const int before = m.operations()[0].escalation_level;
     m.step();
     const auto& v = m.daily()[static_cast<std::size_t>(t)][static_cast<std::size_t>(m.column(OutcomeId::TakedownComplianceRate, 0))];
     requests += v.den;
     honoured += v.num;
-    if ((t + 1) % 10 != 0) continue;
-    const int after = m.operations()[0].escalation_level;
-    const bool met = requests == 0 || honoured / requests >= s.regulator.compliance_target;  // no pre-emption: tau = 1
-    (met ? reviews_at_target : reviews_short)++;
-    if (met) rose_at_target += after > before;
-    else rose_short += after == std::min(4, before + 1);
-    requests = honoured = 0;
+    if ((t + 1) % 10 == 0) {
+      realised_short += requests > 0 && honoured / requests < 0.8;
+      requests = honoured = 0;
+    }
+    max_level_0 = std::max(max_level_0, m.operations()[0].escalation_level);
+    max_level_1 = std::max(max_level_1, m.operations()[1].escalation_level);
   }
-  CHECK(reviews_at_target > 0);
-  CHECK(reviews_short > 0);  // both kinds of review happened
-  CHECK(rose_at_target == 0);
-  CHECK(rose_short == reviews_short);  // credibility 1: every shortfall is a step up
+  CHECK(realised_short > 0);  // a realised score would have escalated against platform 0
+  CHECK(max_level_0 == 0);
+  CHECK(max_level_1 >= 3);
 }
 
 TEST_CASE("a throttle event cuts that platform's revenue by throttle_severity for its days", "[model][invariant]") {
   Scenario s = tiny(2000, 60);
   s.regulator.monitoring_rate = 0;  // no regulator escalation interferes
+  s.law.data_localization = false;  // nor a localisation cost paid out of revenue
   s.regulator.throttle_severity = 0.35;
   sync(s);
   Event e;
@@ -303,7 +345,10 @@ TEST_CASE("a regulator's fine counts against the exit rule's daily utility", "[m
     p.learning_rate = 0.0;
     p.can_exit = true;
     p.initial_compliance = 1.0;
+    p.reputation_weight = 0.1;  // honouring requests costs little: only the fine makes a day negative
+    p.moderation_cost = 0.01;
   }
+  s.platform.review_hours = 1e6;  // no request contested: full compliance meets the target
   s.platforms[0].initial_compliance = 0.0;  // warned at the day-9 review, fined at the day-19 review
   sync(s);
   Model m(s, kKey);
@@ -426,4 +471,19 @@ TEST_CASE("the incrementally kept opinion climate equals a full gather over the 
       CHECK(speaking_changes > 1000);  // the climate moved: the increments were exercised both ways
     }
   }
+}
+
+TEST_CASE("v2: items stay visible for content.lifetime_days; exposure is at most the lifetime", "[model][mechanism][v2]") {
+  auto exposure = [](std::int64_t lifetime) {
+    Scenario s = tiny(3000, 60);
+    s.content.lifetime_days = lifetime;
+    s.regulator.monitoring_rate = 0.05;
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::UnlawfulExposureDays)][0];
+  };
+  const double one = exposure(1), five = exposure(5);
+  CHECK(one > 0.0);
+  CHECK(one <= 1.0);
+  CHECK(five <= 5.0);
+  CHECK(five > one);  // longer-lived items are seen for longer
 }

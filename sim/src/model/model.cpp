@@ -32,15 +32,17 @@ namespace {
 using BC = Model::BlockCounters;
 constexpr std::int64_t BC::*kScalars[] = {&BC::intended, &BC::self_censored, &BC::intended_lawful, &BC::lawful_self_censored,
                                           &BC::posted, &BC::removed, &BC::removed_lawful, &BC::unlawful_posted,
-                                          &BC::unlawful_visible, &BC::silenced};
+                                          &BC::unlawful_visible, &BC::silenced, &BC::chilled, &BC::lawful_chilled};
 constexpr std::vector<std::int64_t> BC::*kPerOperation[] = {&BC::requests, &BC::honoured, &BC::data_requests, &BC::data_answered,
-                                                            &BC::preempted, &BC::wrongful, &BC::handovers, &BC::proactive};
+                                                            &BC::wrongful, &BC::handovers, &BC::proactive};
+constexpr std::vector<double> BC::*kPerOperationReal[] = {&BC::expected_honoured, &BC::preempted};
 }  // namespace
 
 void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
   for (auto m : kScalars) this->*m = 0;
   risk_sum = 0;
   for (auto m : kPerOperation) (this->*m).assign(n_ops, 0);
+  for (auto m : kPerOperationReal) (this->*m).assign(n_ops, 0.0);
   sanctions.assign(n_jur, 0);
   items.assign(n_ops * kSensitivityBins, 0);
 }
@@ -49,6 +51,8 @@ void Model::BlockCounters::add(const BlockCounters& b) {
   for (auto m : kScalars) this->*m += b.*m;
   risk_sum += b.risk_sum;
   for (auto m : kPerOperation)
+    for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
+  for (auto m : kPerOperationReal)
     for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
   for (std::size_t j = 0; j < sanctions.size(); ++j) sanctions[j] += b.sanctions[j];
   for (std::size_t x = 0; x < items.size(); ++x) items[x] += b.items[x];
@@ -141,9 +145,11 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
       op.credibility_belief = s_.platform.prior_credibility;
     }
   users_with_grievance_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
+  users_in_jurisdiction_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
   const double T = pop.speak_threshold;
   for (std::size_t i = 0; i < n; ++i) {
     ++ops_[static_cast<std::size_t>(u.jurisdiction[i] * n_platforms_ + u.platform[i])].users;
+    ++users_in_jurisdiction_[u.jurisdiction[i]];
     if (u.grievance[static_cast<Eigen::Index>(i)] > T) {
       ++users_with_grievance_[u.jurisdiction[i]];
       // The climate starts as before the decree: every would-be speaker was heard the day before day 0.
@@ -153,6 +159,13 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   sanctions_yesterday_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
 
   blocks_.resize((n + kBlock - 1) / kBlock);
+  const auto L = static_cast<std::size_t>(s_.content.lifetime_days);
+  stock_.resize(blocks_.size());
+  for (auto& st : stock_) {
+    st.due.resize(L);
+    st.exposure_sum.assign(L + 1, 0.0);
+    st.exposure_n.assign(L + 1, 0);
+  }
   sanctioned_yesterday_.resize(blocks_.size());
   // No one counted as speaking yet: the first belief pass adds every user whose bit is set.
   signal_.assign(n, 0);
@@ -244,11 +257,20 @@ void Model::belief_pass() {
   const auto& b = s_.beliefs;
   const auto day = static_cast<std::int32_t>(day_);
   const std::int32_t window_start = day - static_cast<std::int32_t>(s_.population.climate_window_days);
-  std::vector<double> publicity(static_cast<std::size_t>(n_jurisdictions_));
-  for (int j = 0; j < n_jurisdictions_; ++j)
-    publicity[static_cast<std::size_t>(j)] =
-        sanctions_yesterday_[static_cast<std::size_t>(j)] > 0 ? s_.jurisdictions[static_cast<std::size_t>(j)].law.publicity : 0.0;
+  // Publicised sanctions heard of today: k ~ Poisson(rate_j), a per-capita rate (rules::publicity_rate).
+  std::vector<double> publicity(static_cast<std::size_t>(n_jurisdictions_)), publicity_p0(publicity.size());
+  for (std::size_t j = 0; j < publicity.size(); ++j) {
+    const auto& jur = s_.jurisdictions[j];
+    // Capped below 30 (poisson_inverse); at that rate pi is 1 to within rounding anyway.
+    publicity[j] = std::min(29.0, rules::publicity_rate(jur.law.publicity, b.publicity_reach,
+                                                       static_cast<double>(s_.population.represented_users) * jur.population_share,
+                                                       static_cast<double>(sanctions_yesterday_[j]),
+                                                       static_cast<double>(users_in_jurisdiction_[j])));
+    publicity_p0[j] = std::exp(-publicity[j]);
+  }
   const bool any_publicity = std::any_of(publicity.begin(), publicity.end(), [](double p) { return p > 0.0; });
+  std::array<double, 64> keep_pub{};
+  for (std::size_t k = 0; k < keep_pub.size(); ++k) keep_pub[k] = std::pow(1.0 - b.publicity_weight, static_cast<int>(k));
   const double keep_neighbor = 1.0 - b.neighbor_weight;
   // (1 - neighbor_weight)^k for the usual k, by the same std::pow call as for any k.
   std::array<double, 64> keep_pow{};
@@ -335,8 +357,14 @@ void Model::belief_pass() {
       if (sanctioned > 0)
         pi = rules::after_neighbour_sanctions(
             pi, sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
-      const double pub = publicity[users_.jurisdiction[i]];
-      if (pub > 0.0 && (pub >= 1.0 || word_to_uniform(words[i - lo]) < pub)) pi = rules::toward_one(pi, b.publicity_weight);
+      const std::size_t j = users_.jurisdiction[i];
+      if (publicity[j] > 0.0) {
+        const double x = word_to_uniform(words[i - lo]);
+        const std::uint32_t heard = x <= publicity_p0[j] ? 0u : poisson_inverse(publicity[j], x, publicity_p0[j]);
+        if (heard > 0)
+          pi = rules::after_neighbour_sanctions(
+              pi, heard < keep_pub.size() ? keep_pub[heard] : std::pow(1.0 - b.publicity_weight, static_cast<int>(heard)));
+      }
       risk[i] = to_f(pi);
       c.risk_sum += pi;
     }
@@ -353,8 +381,8 @@ void Model::item_pass() {
   for (std::size_t o = 0; o < ops_.size(); ++o)
     activity_[o] = activity_factor(ops_[o].status, s_.jurisdictions[static_cast<std::size_t>(ops_[o].jurisdiction)].regulator.throttle_severity);
 
-  // A user with g > T who posted nothing in the last 30 days (fewer at the start) is silenced.
-  const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
+  // A user with g > T who posted nothing in the last outcomes.silence_window_days days (fewer at the start) is silenced.
+  const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(s_.outcomes.silence_window_days, day_ + 1));
   const auto d = static_cast<std::uint32_t>(day_);
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
@@ -423,9 +451,11 @@ void Model::item_pass() {
         pre[4 + w] = block1[4 * x + static_cast<std::size_t>(w)];
       }
       Stream r(key_, d, who[x], Purpose::Items, pre);
-      user_items(c, who[x], count[x], r);
+      user_items(c, stock_[blk], who[x], count[x], r);
       c.silenced += silenced(who[x]);
     }
+    // 5. The regulator's reviews due today in this block (the stock, after today's posts).
+    review_due(c, stock_[blk]);
   });
 }
 
@@ -447,9 +477,8 @@ std::uint32_t Model::item_count(std::size_t i, double count_uniform) const {
   return poisson_inverse(lambda, count_uniform, p0);
 }
 
-void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r) {
+void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uint32_t k, Stream& r) {
   const auto& pop = s_.population;
-  const auto& bel = s_.beliefs;
   const double T = pop.speak_threshold;
   const auto day = static_cast<std::int32_t>(day_);
   const auto ii = static_cast<Eigen::Index>(i);
@@ -461,26 +490,33 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
   const Operation& op = ops_[o];
   const auto& jur = s_.jurisdictions[users_.jurisdiction[i]];
   const auto& law = jur.law;
-  const auto& reg = jur.regulator;
-  const double theta = law.legal_threshold;
-  const double theta_enf = theta - law.enforcement_breadth;
+  const double theta_enf = law.legal_threshold - law.enforcement_breadth;
   const double sigma = law.vagueness;
+  const double yardstick = s_.outcomes.lawful_threshold;
+  const std::int64_t L = s_.content.lifetime_days;
+  const double m = jur.regulator.monitoring_rate, m_life = rules::reviewed_within_lifetime(m, L);
   const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
   const double isolation = users_.isolation_fear[ii] * (1.0 - climate(i));
-  const Stream::BetaShape sensitivity = Stream::beta_shape(0.2 + 0.6 * g, pop.sensitivity_concentration);
-  const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
-  double pi = users_.perceived_risk[ii];
-  double unc = users_.uncertainty[ii];
+  const Stream::BetaShape sensitivity =
+      Stream::beta_shape(std::clamp(rules::sensitivity_mean(g, pop.sensitivity_base, pop.sensitivity_slope), 1e-6, 1.0 - 1e-6),
+                         pop.sensitivity_concentration);
+  const bool free_post = rules::posts_without_legal_risk(g, rho_J, isolation, T);
+  const double pi = users_.perceived_risk[ii];
+  const double unc = users_.uncertainty[ii];
+  std::int64_t visible_until = users_.visible[i].last_visible_day;
 
   for (std::uint32_t item = 0; item < k; ++item) {
     const double s = r.beta(sensitivity);
-    const bool lawful = s < theta;
+    const bool lawful = s < yardstick;  // the fixed yardstick (outcomes.lawful_threshold)
     ++c.intended;
     c.intended_lawful += lawful;
-    // The posting rule (rules/user.hpp).
+    // The posting rule (rules/user.hpp) and its counterfactual with R-hat = 0.
     if (!rules::decide_post(g, rho_J, isolation, T, pi, s, theta_enf, users_.ambiguity[i], pop.ambiguity_shift, sigma, unc)) {
       ++c.self_censored;
       c.lawful_self_censored += lawful;
+      const bool chilled = rules::legally_chilled(false, free_post);
+      c.chilled += chilled;
+      c.lawful_chilled += chilled & lawful;
       continue;
     }
     ++c.posted;
@@ -489,56 +525,32 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
     const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
     ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
 
-    bool removed = false, visible = true, sanctioned = false;
     if (s > op.removal_threshold) {
-      // Proactive removal: the platform's own filter, before any request.
-      removed = true;
-      visible = false;
+      // Proactive removal: the platform's own filter, before anyone sees the item.
       ++c.proactive[o];
-      // Had the regulator reviewed it, would it have flagged it? Counts as pre-empted compliance.
-      if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) ++c.preempted[o];
-    } else if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) {
-      // Flagged: a takedown request and a data request go to the platform.
-      ++c.requests[o];
-      if (r.bernoulli(op.compliance)) {
-        ++c.honoured[o];
-        removed = true;
-        if (removed_before_day_end) visible = false;
-        if (lawful) ++c.wrongful[o];
-        if (r.bernoulli(law.transparency)) unc = rules::after_notice(unc, bel.notice_learning);
-        const bool reversed = rules::appealable(s, theta) && r.bernoulli(law.appeals);
-        if (reversed) {
-          removed = false;  // reversed on appeal: restored, and the belief jump undone
-          visible = true;
-        }
-        pi = rules::after_takedown(pi, bel.takedown_jump, reversed);
-      }
-      ++c.data_requests[o];
-      const bool answered = op.localized && r.bernoulli(op.data_compliance);
-      if (answered) {
-        ++c.data_answered[o];
-        ++c.handovers[o];
-      }
-      if (rules::identified(answered, [&] { return r.bernoulli(law.identification); }) && r.bernoulli(reg.prosecution_rate)) sanctioned = true;
-    }
-    if (removed) {
       ++c.removed;
       c.removed_lawful += lawful;
+      c.wrongful[o] += lawful;
+      // Expected flaggable items pre-empted (compliance scored on expected honour).
+      c.preempted[o] += m_life * judged_violating(s, theta_enf, sigma);
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_));
+      continue;
     }
-    if (visible) {
-      users_.visible[i].last_visible_day = day;
+    // The day the regulator will review it (its one review), if within its lifetime.
+    const std::int64_t delay = rules::review_delay(r.uniform(), m, L);
+    if (delay >= 1) visible_until = std::max<std::int64_t>(visible_until, day_ + delay - 1);
+    if (delay < L) {
+      st.due[static_cast<std::size_t>((day_ + delay) % L)].push_back(
+          {static_cast<std::uint32_t>(i), static_cast<float>(s), static_cast<std::uint16_t>(std::min<std::uint32_t>(item, 0xFFFF)),
+           static_cast<std::uint16_t>(delay)});
+      if (delay >= 1) c.unlawful_visible += !lawful;  // a review on the posting day decides this in review_due
+    } else {
+      visible_until = std::max<std::int64_t>(visible_until, day_ + L - 1);
       c.unlawful_visible += !lawful;
-    }
-    if (sanctioned) {
-      pi = rules::after_own_sanction();
-      users_.silent_until[i] = day + 1 + static_cast<std::int32_t>(bel.silence_days);
-      users_.visible[i].last_sanction_day = day;
-      ++c.sanctions[users_.jurisdiction[i]];
-      break;  // a sanctioned user posts nothing more
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_ + L));
     }
   }
-  users_.perceived_risk[ii] = to_f(pi);
-  users_.uncertainty[ii] = to_f(unc);
+  users_.visible[i].last_visible_day = static_cast<std::int32_t>(visible_until);
 }
 
 void Model::record_day() {
@@ -552,7 +564,7 @@ void Model::record_day() {
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
     op.reg_requests += t.requests[o];
-    op.reg_honoured += t.honoured[o];
+    op.reg_honoured += t.expected_honoured[o];
     op.reg_data_requests += t.data_requests[o];
     op.reg_data_answered += t.data_answered[o];
     op.reg_preempted += t.preempted[o];
@@ -561,6 +573,16 @@ void Model::record_day() {
   }
 
   const auto N = static_cast<double>(users_.size());
+  const double scale = static_cast<double>(s_.population.represented_users) / N;  // to the represented population
+  // Unlawful items that left the feeds today, and how long they were visible.
+  const auto slot = static_cast<std::size_t>(day_ % (s_.content.lifetime_days + 1));
+  double exposure = 0, left = 0;
+  for (auto& st : stock_) {  // block order: deterministic
+    exposure += st.exposure_sum[slot];
+    left += static_cast<double>(st.exposure_n[slot]);
+    st.exposure_sum[slot] = 0;
+    st.exposure_n[slot] = 0;
+  }
   std::int64_t with_grievance = 0;
   for (auto x : users_with_grievance_) with_grievance += x;
   std::vector<DailyValue> row(static_cast<std::size_t>(columns_));
@@ -577,6 +599,11 @@ void Model::record_day() {
   put(OutcomeId::UnlawfulVisibleShare, 0, d(t.unlawful_visible), d(t.unlawful_posted));
   put(OutcomeId::UsersSanctionedPer100k, 0, d(sanctions) * 1e5, N);
   put(OutcomeId::MeanPerceivedRisk, 0, t.risk_sum, N);
+  put(OutcomeId::TakedownRequestsPer100k, 0, d(requests) * 1e5, N);
+  put(OutcomeId::LegalChillingRate, 0, d(t.chilled), d(t.intended));
+  put(OutcomeId::LawfulLegalChillingRate, 0, d(t.lawful_chilled), d(t.intended_lawful));
+  put(OutcomeId::WrongfulRemovalsPer100k, 0, d(t.removed_lawful) * 1e5, N);
+  put(OutcomeId::UnlawfulExposureDays, 0, exposure, left);
   for (int p = 0; p < n_platforms_; ++p) {
     double req = 0, hon = 0, dreq = 0, dans = 0, status = 0, level = 0, localized = 0, revenue = 0;
     for (int j = 0; j < n_jurisdictions_; ++j) {
@@ -590,7 +617,8 @@ void Model::record_day() {
       level = std::max(level, static_cast<double>(op.escalation_level));
       localized += op.localized ? 1.0 : 0.0;
       const auto& reg = s_.jurisdictions[static_cast<std::size_t>(j)].regulator;
-      revenue += s_.platforms[static_cast<std::size_t>(p)].revenue_per_user_day * d(op.users) * activity_factor(op.status, reg.throttle_severity);
+      revenue += (s_.platforms[static_cast<std::size_t>(p)].revenue_per_user_day * d(op.users) * activity_factor(op.status, reg.throttle_severity) -
+                  op.fines_today) * scale;
     }
     put(OutcomeId::TakedownComplianceRate, p, hon, req);
     put(OutcomeId::DataRequestComplianceRate, p, dans, dreq);
@@ -598,6 +626,7 @@ void Model::record_day() {
     put(OutcomeId::PlatformLocalized, p, localized / n_jurisdictions_, 1.0);
     put(OutcomeId::EscalationLevel, p, level, 1.0);
     put(OutcomeId::PlatformRevenue, p, revenue, 1.0);
+    put(OutcomeId::TakedownRequestsReceived, p, req * scale, 1.0);
   }
   daily_.push_back(std::move(row));
   // Realised daily utility for the exit rule (same terms as the choice model).
@@ -607,126 +636,13 @@ void Model::record_day() {
     const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
     const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
     const double unit = pp.revenue_per_user_day;
-    const double utility = rules::platform_utility(unit * d(op.users) * activity_factor(op.status, reg.throttle_severity),
-                                                   d(t.honoured[o] + t.proactive[o]), d(t.wrongful[o] + t.handovers[o]),
-                                                   op.fines_today, pp.moderation_cost, pp.reputation_weight, unit);
-    op.fines_today = 0;  // counted once; a fine levied at today's review counts tomorrow
-    op.negative_days = rules::negative_days_after(op.negative_days, utility);
+    const double per_user = op.users > 0 ? 1.0 / d(op.users) : 0.0;  // the utility is per user and day
+    const double utility = rules::platform_utility(unit * activity_factor(op.status, reg.throttle_severity), d(t.honoured[o] + t.proactive[o]) * per_user,
+                                                   d(t.wrongful[o] + t.handovers[o]) * per_user, d(t.honoured[o] + t.data_answered[o]) * per_user,
+                                                   op.fines_today * per_user, pp.moderation_cost, pp.reputation_weight, pp.compliance_preference, unit);
+    op.fines_today = 0;  // paid once; a fine levied at today's review is paid tomorrow
+    op.negative_days = rules::negative_days_after(op.negative_days, rules::bad_day(utility, op.status == PlatformStatus::Suspended));
     if (rules::exits(pp.can_exit, op.negative_days, s_.platform.exit_patience_days)) op.status = PlatformStatus::Exited;
-  }
-}
-
-void Model::escalate(Operation& op, int level, std::int64_t first_day, std::int64_t days, double fine) {
-  const rules::LadderState st =
-      rules::escalate({op.status, op.status_until, op.escalation_level, op.fines_today}, level, first_day, days, fine);
-  op.status = st.status;
-  op.status_until = st.status_until;
-  op.escalation_level = st.level;
-  op.fines_today = st.fines_due;
-}
-
-// The escalation ladder (model-spec.md section 5; Tsebelis 1989 inspection game).
-void Model::regulator_reviews() {
-  std::vector<int> due(ops_.size(), 0);  // 1 = step carried out, -1 = step down
-  bool any_review = false;
-  for (std::size_t o = 0; o < ops_.size(); ++o) {
-    auto& op = ops_[o];
-    const auto& jur = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)];
-    const auto& reg = jur.regulator;
-    if ((day_ + 1) % reg.review_days != 0) continue;
-    any_review = true;
-    if (op.status == PlatformStatus::Exited) continue;
-    const double score = rules::compliance_score(op.reg_requests, op.reg_honoured, op.reg_preempted, jur.law.data_localization,
-                                                 op.localized, op.reg_data_requests, op.reg_data_answered);
-    op.reg_requests = op.reg_honoured = op.reg_data_requests = op.reg_data_answered = op.reg_preempted = 0;
-    if (score >= reg.compliance_target) {
-      due[o] = -1;
-      continue;
-    }
-    Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::Escalation);
-    const bool carried = r.bernoulli(reg.escalation_credibility);
-    op.credibility_belief = rules::learned_credibility(op.credibility_belief, s_.platform.credibility_learning, carried);
-    if (carried) due[o] = 1;
-  }
-  if (!any_review) return;
-  // Coordination: a step taken against a platform in one member of a group is taken in all.
-  std::vector<int> final_due = due;
-  for (std::size_t o = 0; o < ops_.size(); ++o) {
-    if (due[o] != 1) continue;
-    const auto& group = s_.jurisdictions[static_cast<std::size_t>(ops_[o].jurisdiction)].regulator.coordination_group;
-    if (group.empty()) continue;
-    for (std::size_t q = 0; q < ops_.size(); ++q)
-      if (ops_[q].platform == ops_[o].platform && ops_[q].status != PlatformStatus::Exited &&
-          s_.jurisdictions[static_cast<std::size_t>(ops_[q].jurisdiction)].regulator.coordination_group == group)
-        final_due[q] = 1;
-  }
-  for (std::size_t o = 0; o < ops_.size(); ++o) {
-    auto& op = ops_[o];
-    if (final_due[o] == 1) {
-      if (due[o] != 1) op.credibility_belief = rules::learned_credibility(op.credibility_belief, s_.platform.credibility_learning, true);
-      // A step up, effective from tomorrow; a throttle or suspension lasts its days.
-      const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
-      const int level = std::min(4, op.escalation_level + 1);
-      const double revenue = s_.platforms[static_cast<std::size_t>(op.platform)].revenue_per_user_day * static_cast<double>(op.users);
-      escalate(op, level, day_ + 1, level == 3 ? reg.throttle_days : reg.suspension_days, reg.fine_revenue_days * revenue);
-    } else if (final_due[o] == -1) {
-      op.escalation_level = rules::step_down(op.escalation_level);
-    }
-  }
-}
-
-// Quantal-response choice of (c, d, tau) and the localisation decision
-// (model-spec.md section 4; McKelvey & Palfrey 1995; Avenhaus, von Stengel & Zamir 2002).
-void Model::platform_reviews() {
-  const auto& shared = s_.platform;
-  if ((day_ + 1) % shared.review_days != 0) return;
-  for (std::size_t o = 0; o < ops_.size(); ++o) {
-    auto& op = ops_[o];
-    if (op.status == PlatformStatus::Exited || op.seen_days == 0) continue;
-    const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
-    const auto& jur = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)];
-    const auto& law = jur.law;
-    const auto& reg = jur.regulator;
-    const double theta = law.legal_threshold, theta_enf = theta - law.enforcement_breadth;
-    const double unit = pp.revenue_per_user_day;  // per-user revenue-day: the unit of costs
-    const double R0 = unit * static_cast<double>(op.users);
-    if (R0 <= 0) continue;
-    // Revenue at stake: a coordinated step hits the platform in every member of the group.
-    double R_group = R0;
-    if (!reg.coordination_group.empty()) {
-      R_group = 0;
-      for (const auto& q : ops_)
-        if (q.platform == op.platform && s_.jurisdictions[static_cast<std::size_t>(q.jurisdiction)].regulator.coordination_group == reg.coordination_group)
-          R_group += pp.revenue_per_user_day * static_cast<double>(q.users);
-    }
-    // Items per day by sensitivity bin, and the chance each is flagged.
-    rules::ItemsSeen seen;
-    bool any = false;
-    for (int b = 0; b < kSensitivityBins; ++b) {
-      const auto bb = static_cast<std::size_t>(b);
-      seen.per_day[bb] = static_cast<double>(op.seen_items[bb]) / static_cast<double>(op.seen_days);
-      seen.flag[bb] = reg.monitoring_rate * judged_violating((b + 0.5) / kSensitivityBins, theta_enf, law.vagueness);
-      any = any || seen.per_day[bb] > 0;
-    }
-    op.seen_items.fill(0);
-    op.seen_days = 0;
-    if (!any) continue;
-    rules::ChoiceContext ctx;
-    ctx.theta = theta;
-    ctx.data_localization = law.data_localization;
-    ctx.revenue = R0;
-    ctx.unit = unit;
-    // Expected loss of the ladder ahead, discounted by the believed credibility.
-    ctx.penalty_per_day = rules::loss_ahead(op.escalation_level, op.credibility_belief, reg, R_group) / static_cast<double>(reg.review_days);
-    ctx.compliance_target = reg.compliance_target;
-    ctx.grid_steps = static_cast<int>(shared.choice_grid_steps);
-    ctx.choice_uniform = Stream(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::PlatformChoice).uniform();
-    const rules::PlatformChoice next =
-        rules::choose({op.compliance, op.data_compliance, op.removal_threshold, op.localized}, seen, pp, ctx);
-    op.compliance = next.compliance;
-    op.data_compliance = next.data_compliance;
-    op.removal_threshold = next.removal_threshold;
-    op.localized = next.localized;
   }
 }
 

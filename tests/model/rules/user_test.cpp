@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 using namespace complysim::rules;
 
 TEST_CASE("judged_violating: a step at sigma = 0, Phi((s - theta) / sigma) above", "[rules][user]") {
@@ -64,4 +66,28 @@ TEST_CASE("belief updates: own takedown, appeal, own sanction, neighbours, publi
   CHECK(after_notice(0.1, 0.25) == 0.0);                  // not below 0
   CHECK(appealable(0.59, 0.6));
   CHECK_FALSE(appealable(0.6, 0.6));                      // at or above the law's own line: no appeal
+}
+
+TEST_CASE("v2: the legally chilled counterfactual (R-hat = 0 on the same draws)", "[rules][user][v2]") {
+  // g - 0 - isolation = 0.75 - 0.125 = 0.625 > T = 0.5: posted without legal risk.
+  CHECK(posts_without_legal_risk(0.75, 0.5, 0.125, 0.5));
+  const bool posted = posts(0.75, 0.5, 0.5, 0.125, 0.5);  // R-hat = 0.5: 0.75 - 0.25 - 0.125 = 0.375, withheld
+  CHECK_FALSE(posted);
+  CHECK(legally_chilled(posted, posts_without_legal_risk(0.75, 0.5, 0.125, 0.5)));
+  // Withheld for fear of isolation alone: self-censored, but not legally chilled.
+  CHECK_FALSE(posts_without_legal_risk(0.75, 0.5, 0.3, 0.5));
+  CHECK_FALSE(legally_chilled(false, posts_without_legal_risk(0.75, 0.5, 0.3, 0.5)));
+  CHECK_FALSE(legally_chilled(true, true));  // posted: never chilled
+  CHECK(sensitivity_mean(0.5, 0.2, 0.6) == Approx(0.5));
+}
+
+TEST_CASE("v2: publicity is a per-capita rate, the same at two sample sizes", "[rules][user][v2]") {
+  // 78 million represented users; 0.5 sanctions per 100,000 users a day.
+  const double small = publicity_rate(0.3, 0.0003, 78e6, 0.01, 2000);     // 2,000 users: 0.01 sanctions a day
+  const double large = publicity_rate(0.3, 0.0003, 78e6, 2.0, 400000);    // 400,000 users: 2 sanctions a day
+  CHECK(small == Approx(large));
+  CHECK(small == Approx(0.3 * 0.0003 * 390.0));  // publicity * reach * real sanctions a day
+  CHECK(publicity_rate(0.3, 0.0003, 78e6, 0.0, 2000) == 0.0);
+  // k cases heard: pi <- 1 - (1 - pi)(1 - w)^k.
+  CHECK(after_neighbour_sanctions(0.2, std::pow(1.0 - 0.1, 2)) == Approx(1.0 - 0.8 * 0.81));
 }

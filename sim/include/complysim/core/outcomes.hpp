@@ -36,6 +36,12 @@ enum class OutcomeId : int {
   PlatformLocalized,
   EscalationLevel,
   PlatformRevenue,
+  TakedownRequestsPer100k,
+  TakedownRequestsReceived,
+  LegalChillingRate,
+  LawfulLegalChillingRate,
+  WrongfulRemovalsPer100k,
+  UnlawfulExposureDays,
   Count
 };
 

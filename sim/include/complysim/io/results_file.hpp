@@ -45,11 +45,11 @@ class FormatError : public std::runtime_error {
 /// Value of the root attribute `format`.
 inline constexpr const char* kFormatName = "complysim-results";
 /// Value of the root attribute `format_version` written by this build.
-inline constexpr std::int64_t kFormatVersion = 1;
-/// Version of the model specification (docs/model-spec.md) this build
-/// implements. A file's root attribute `model_spec_version` names the one it
-/// was produced under; a file without it was produced under version 1.
-inline constexpr std::int64_t kModelSpecVersion = 1;
+inline constexpr std::int64_t kFormatVersion = 2;
+/// Version of the model specification (model-spec.md) this build implements,
+/// written as the root attribute `model_spec_version`. A file without it was
+/// produced under version 1 (format_version 1 files hold model v1 results).
+inline constexpr std::int64_t kModelSpecVersion = 2;
 
 /// What produced the file. The caller fills the first seven fields; the writer
 /// fills the rest (the reader returns them all as stored).

@@ -6,6 +6,7 @@
 
 #include "complysim/scenario.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -21,11 +22,6 @@ inline constexpr int kSensitivityBins = 20;
 
 namespace rules {
 
-/// Width of the logistic a platform uses for "falls short of the target" (share units).
-inline constexpr double kShortfallWidth = 0.02;
-/// Horizon over which a platform weighs the one-off cost of localising (days).
-inline constexpr double kLocalizationHorizonDays = 365.0;
-
 /// Daily activity factor of a platform status: 1 active, 1 - throttle_severity
 /// throttled, 0 suspended or exited. It scales both revenue and its users'
 /// activity. Source: model-spec.md section 4.
@@ -37,24 +33,40 @@ inline double activity_factor(PlatformStatus status, double throttle_severity) {
   }
 }
 
-/// A platform's utility for one day (relative revenue units):
-///   revenue - moderation_cost * unit * moderated - reputation_weight * unit * harms - penalty,
-/// with `unit` the revenue of one user-day (the unit of the per-event costs),
+/// A platform's utility per user and day (relative revenue units):
+///   revenue - moderation_cost * unit * moderated - reputation_weight * unit * harms
+///   + compliance_preference * unit * goodwill - penalty,
+/// with `unit` the revenue of one user-day (the unit of the per-event weights),
 /// `moderated` the requests honoured plus items removed proactively, `harms`
-/// the wrongful removals plus data handovers, `penalty` fines (realised or
-/// expected). The exit rule calls it with the day's realised counts, the choice
-/// with the expected ones: one function, so both weigh the same terms.
+/// the wrongful removals plus data handovers, `goodwill` the honoured requests
+/// plus answered data requests, `penalty` fines and localisation cost (realised)
+/// or the expected loss of falling short (expected); all per user per day. The
+/// exit rule calls it with the day's realised counts, the choice with the
+/// expected ones: one function, so both weigh the same terms.
 /// Source: model-spec.md section 4 (inspection games: Avenhaus, von Stengel & Zamir 2002).
-inline double platform_utility(double revenue, double moderated, double harms, double penalty,
-                               double moderation_cost, double reputation_weight, double unit) {
-  return revenue - moderation_cost * unit * moderated - reputation_weight * unit * harms - penalty;
+inline double platform_utility(double revenue, double moderated, double harms, double goodwill, double penalty,
+                               double moderation_cost, double reputation_weight, double compliance_preference, double unit) {
+  return revenue - moderation_cost * unit * moderated - reputation_weight * unit * harms +
+         compliance_preference * unit * goodwill - penalty;
 }
 
-/// Consecutive days of negative utility after today: negative_days + 1 when
-/// `utility` < 0, else 0. Source: model-spec.md section 4 (exit rule).
-inline std::int64_t negative_days_after(std::int64_t negative_days, double utility) {
-  return utility < 0 ? negative_days + 1 : 0;
+/// The inaction band (Dixit 1989): a review moves the platform to grid point k
+/// only if review_days * (U_k - U_current) > switching_cost * revenue, with U
+/// per user and day and `revenue` one user's daily revenue (switching_cost in
+/// days of the platform's whole revenue). Decision noise cannot create moves
+/// that no incentive asks for. Source: model-spec.md section 4.
+inline bool worth_switching(double review_days, double u_k, double u_current, double switching_cost, double revenue) {
+  return review_days * (u_k - u_current) > switching_cost * revenue;
 }
+
+/// Whether today counts against the exit rule: negative utility, or a day
+/// under suspension (so a platform suspended long enough can leave).
+/// Source: model-spec.md section 4.
+inline bool bad_day(double utility, bool suspended) { return utility < 0 || suspended; }
+
+/// Consecutive bad days (bad_day) after today: negative_days + 1 when today is
+/// one, else 0. Source: model-spec.md section 4 (exit rule).
+inline std::int64_t negative_days_after(std::int64_t negative_days, bool bad) { return bad ? negative_days + 1 : 0; }
 
 /// Whether the platform leaves: it can exit and its utility has been negative
 /// for `patience` (platform.exit_patience_days) days. Source: model-spec.md section 4.
@@ -82,24 +94,25 @@ inline double step_loss(int k, const RegulatorParams& reg, double revenue_at_sta
 }
 
 /// Expected loss of the ladder ahead of a platform at escalation `level`: the
-/// next steps' losses, step k weighted by credibility^(k - level) (each step
-/// carried out with the believed credibility). Source: model-spec.md section 4
-/// (credibility is learned; Tsebelis 1989).
+/// next steps' losses up to regulator.max_escalation_level, step k weighted by
+/// credibility^(k - level) (each step carried out with the believed
+/// credibility); at the top, the top step again. Source: model-spec.md
+/// section 4 (credibility is learned; Tsebelis 1989).
 inline double loss_ahead(int level, double credibility, const RegulatorParams& reg, double revenue_at_stake) {
+  const int top = static_cast<int>(std::min<std::int64_t>(4, reg.max_escalation_level));
   double loss = 0, w = 1;
-  for (int k = level + 1 < 4 ? level + 1 : 4; k <= 4; ++k) {
+  for (int k = level + 1 < top ? level + 1 : top; k >= 1 && k <= top; ++k) {
     w *= credibility;
     loss += w * step_loss(k, reg, revenue_at_stake);
-    if (level >= 4) break;
+    if (level >= top) break;
   }
   return loss;
 }
 
-/// What a platform saw since its last review: items posted per day per
-/// sensitivity bin, and the chance of each bin being flagged by the regulator.
+/// What a platform saw since its last review, per user of the platform and day.
 struct ItemsSeen {
-  std::array<double, kSensitivityBins> per_day{};  ///< items per day in bin b (s in [b/20, (b+1)/20))
-  std::array<double, kSensitivityBins> flag{};     ///< monitoring_rate * judged_violating(bin mid-point)
+  std::array<double, kSensitivityBins> per_day{};  ///< items posted per user per day in bin b (s in [b/20, (b+1)/20))
+  std::array<double, kSensitivityBins> flag{};     ///< chance an item of the bin is flagged in its lifetime: reviewed_within_lifetime * judged_violating(mid-point)
 };
 
 /// The state a platform's review starts from and the choice it ends with.
@@ -108,24 +121,33 @@ struct PlatformChoice {
   bool localized = false;
 };
 
-/// Inputs of a platform's review besides its parameters.
+/// Inputs of a platform's review besides its parameters. Utilities are per
+/// user of the platform and per day.
 struct ChoiceContext {
-  double theta = 0.5;               ///< the law's line (lawful below it)
+  double theta = 0.5;               ///< the law's line (a platform contests requested items below it)
+  double lawful_threshold = 0.8;    ///< outcomes.lawful_threshold: lawful items' removal is wrongful (reputation cost)
+  double p_contest = 0;             ///< contest_probability(deadline, review_hours)
   bool data_localization = false;   ///< law.data_localization
-  double revenue = 0;               ///< R0: the platform's daily revenue in this jurisdiction
-  double unit = 0;                  ///< revenue of one user-day
-  double penalty_per_day = 0;       ///< expected loss of the ladder ahead / regulator.review_days
+  double revenue = 0;               ///< one user's daily revenue (revenue_per_user_day)
+  double penalty_per_day = 0;       ///< expected loss of the ladder ahead per user / regulator.review_days
   double compliance_target = 0.9;   ///< regulator.compliance_target
+  double shortfall_width = 0.02;    ///< platform.shortfall_width
+  double planning_horizon_days = 365;  ///< platform.planning_horizon_days
+  double review_days = 7;           ///< platform.review_days (the inaction band's period)
+  double max_removal_threshold = 1; ///< initial_removal_threshold: tau is chosen on [0.5, it]
   int grid_steps = 5;               ///< platform.choice_grid_steps (G)
   double choice_uniform = 0;        ///< the review's uniform draw in [0, 1)
 };
 
 /// A platform's review (model-spec.md section 4): the localisation decision
-/// (localise once the expected gain over a year exceeds localization_cost
-/// revenue-days), then a quantal-response (logit, precision `rationality` per
-/// unit of daily revenue) choice of (c, d, tau) on a G x G x G grid by expected
-/// utility (platform_utility), and a move of a share `learning_rate` toward it.
-/// Source: McKelvey & Palfrey 1995; Avenhaus, von Stengel & Zamir 2002.
+/// (localise once the expected gain over planning_horizon_days exceeds
+/// localization_cost revenue-days), then, among the grid points of (c, d, tau)
+/// (G x G x G; tau on [0.5, initial_removal_threshold]) that pass the inaction
+/// band (worth_switching), a quantal-response (logit, precision `rationality`
+/// per unit of daily revenue) choice by expected utility (platform_utility),
+/// and a move of a share `learning_rate` toward it; no point passing the band:
+/// no move. `localized_now` in the result tells whether it localised at this review.
+/// Source: McKelvey & Palfrey 1995; Dixit 1989; Avenhaus, von Stengel & Zamir 2002.
 PlatformChoice choose(const PlatformChoice& now, const ItemsSeen& seen, const PlatformParams& pp, const ChoiceContext& ctx);
 
 }  // namespace rules

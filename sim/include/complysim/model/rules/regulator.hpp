@@ -8,6 +8,7 @@
 #include "complysim/model/rules/user.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace complysim::rules {
@@ -20,6 +21,56 @@ inline double flag_probability(double s, double monitoring_rate, double theta_en
   return monitoring_rate * judged_violating(s, theta_enf, sigma);
 }
 
+/// Probability that an item visible for `lifetime_days` days is reviewed at
+/// some point: 1 - (1 - m)^L, each day with probability m = monitoring_rate,
+/// at most once. Source: model-spec.md section 5 (the regulator watches the stock).
+inline double reviewed_within_lifetime(double monitoring_rate, std::int64_t lifetime_days) {
+  return 1.0 - std::pow(1.0 - monitoring_rate, static_cast<double>(lifetime_days));
+}
+
+/// Days from posting to the review of an item (0 = the posting day), drawn by
+/// inversion of one uniform u in (0, 1): the first success of daily Bernoulli(m)
+/// trials, floor(log u / log(1 - m)). Returns `never` when m <= 0 (and for
+/// delays at or beyond it). Source: model-spec.md section 5.
+inline std::int64_t review_delay(double u, double monitoring_rate, std::int64_t never) {
+  if (monitoring_rate <= 0.0) return never;
+  if (monitoring_rate >= 1.0) return 0;
+  const double d = std::floor(std::log(u) / std::log1p(-monitoring_rate));
+  return d >= static_cast<double>(never) ? never : static_cast<std::int64_t>(d);
+}
+
+/// Probability p_h = 1 - exp(-h / review_hours) that a platform, in the h hours
+/// of the deadline, finds that a requested item lies below the law's line theta
+/// (and contests the request). Source: model-spec.md section 4 (the NetzDG
+/// debate on 24-hour deadlines).
+inline double contest_probability(double deadline_hours, double review_hours) {
+  return 1.0 - std::exp(-deadline_hours / review_hours);
+}
+
+/// Probability that a requested item is removed: c * (1 - p_h * 1[s < theta]).
+/// Also each request's expected honour, the regulator's compliance score.
+/// Source: model-spec.md sections 4 and 5.
+inline double removal_probability(double compliance, double p_contest, bool below_line) {
+  return compliance * (1.0 - (below_line ? p_contest : 0.0));
+}
+
+/// When an item leaves the feeds (days since day 0, fractional): at its
+/// removal time if removed before expiry, else at expiry (posting day +
+/// content.lifetime_days). Source: model-spec.md section 5.
+inline double leave_time(bool removed, double removal_time, double expiry) {
+  return removed && removal_time < expiry ? removal_time : expiry;
+}
+
+/// Last day at whose end an item that leaves the feeds at `leave` was still
+/// visible: floor(leave) - 1 (an item that expires at the start of day t + L was
+/// visible at the end of day t + L - 1; one removed during day x was last seen
+/// at the end of day x - 1). Source: model-spec.md sections 3 and 5.
+inline std::int64_t last_visible_day(double leave) { return static_cast<std::int64_t>(std::floor(leave)) - 1; }
+
+/// Exposure of an item posted (at the start of) day `post_day` that leaves at
+/// `leave`: leave - post_day days. Source: model-spec.md section 7 (unlawful_exposure_days).
+inline double exposure_days(std::int64_t post_day, double leave) { return leave - static_cast<double>(post_day); }
+
 /// Whether the author of a flagged item is identified: through the platform's
 /// answer to the data request (`answered`, possible only with localised data),
 /// or else by the state's own means (`identified_otherwise()`, a draw with
@@ -29,15 +80,20 @@ template <class Draw>
 inline bool identified(bool answered, Draw&& identified_otherwise) { return answered || identified_otherwise(); }
 
 /// A platform's compliance score at a review (share 0..1): (honoured +
-/// pre-empted) / (requests + pre-empted), 1 with neither; with data
+/// pre-empted) / (requests + pre-empted), 1 with neither (a review with neither
+/// leaves the level unchanged: see has_evidence); with data
 /// localisation required, the lower of that and the data score (0 when not
 /// localised; answered / data requests, 1 with none). Items the platform removed
 /// proactively that the regulator would have flagged ("pre-empted") count as
 /// honoured. Source: model-spec.md section 5.
-inline double compliance_score(std::int64_t requests, std::int64_t honoured, std::int64_t preempted, bool data_localization,
+/// Scored on expected honour (v2): `honoured` is the sum of each request's
+/// removal probability and `preempted` the expected number of proactively
+/// removed items the regulator would have flagged, so the score does not get
+/// noisier as the sample shrinks.
+inline double compliance_score(double requests, double honoured, double preempted, bool data_localization,
                                bool localized, std::int64_t data_requests, std::int64_t data_answered) {
-  const auto num = static_cast<double>(honoured + preempted);
-  const auto den = static_cast<double>(requests + preempted);
+  const double num = honoured + preempted;
+  const double den = requests + preempted;
   double score = den > 0 ? num / den : 1.0;
   if (data_localization) {
     const double data_score = !localized ? 0.0
@@ -47,6 +103,23 @@ inline double compliance_score(std::int64_t requests, std::int64_t honoured, std
   }
   return score;
 }
+
+/// Whether a review period gave the regulator anything to score: requests
+/// sent or flaggable items removed proactively. A period with neither leaves
+/// the level unchanged. Source: model-spec.md section 5.
+inline bool has_evidence(double requests, double preempted) { return requests > 0 || preempted > 0; }
+
+/// Whether a compliance score meets the target: score >= target - 1e-9. A
+/// score is a sum of removal probabilities over a count, so a platform that
+/// honours exactly the target share scores the target only up to rounding,
+/// and that rounding grows with the number of requests (with the sample size).
+/// Source: model-spec.md section 5.
+inline bool meets_target(double score, double target) { return score >= target - 1e-9; }
+
+/// Level of the next step up from `level`, at most `max_level`
+/// (regulator.max_escalation_level; at the top the top step is taken again).
+/// Source: model-spec.md section 5.
+inline int next_level(int level, int max_level) { return std::min(std::min(4, max_level), level + 1); }
 
 /// Where a platform stands on the escalation ladder.
 struct LadderState {

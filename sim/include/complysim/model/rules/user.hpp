@@ -59,15 +59,44 @@ inline bool decide_post(double g, double rho_J, double isolation, double T, doub
   return posts(g, rho_J, perceived_risk(pi, s, perceived_line(theta_enf, ambiguity, shift, sigma, u), sigma), isolation, T);
 }
 
+/// The counterfactual decision with no perceived legal risk (R-hat = 0), on the
+/// same draws and the same climate: true = the item would be posted.
+/// Source: model-spec.md section 3 (legally chilled items).
+inline bool posts_without_legal_risk(double g, double rho_J, double isolation, double T) {
+  return posts(g, rho_J, 0.0, isolation, T);
+}
+
+/// An intended item is legally chilled when it is withheld (`posted` false)
+/// although it would have been posted with no perceived legal risk: the direct
+/// effect of the decree on this item. Source: model-spec.md section 3.
+inline bool legally_chilled(bool posted, bool posted_without_legal_risk) { return !posted && posted_without_legal_risk; }
+
+/// Mean sensitivity of a user's intended items: base + slope * g
+/// (population.sensitivity_base, population.sensitivity_slope; v1: 0.2 + 0.6 g).
+/// Source: model-spec.md section 3.
+inline double sensitivity_mean(double g, double base, double slope) { return base + slope * g; }
+
+/// Expected number of publicised sanctions a user of jurisdiction j hears of
+/// today: publicity * reach * R_j * S_j / N_j, with S_j yesterday's sanctions
+/// among the N_j simulated users of j and R_j the real users they stand for. A
+/// per-capita rate: the same in expectation at any sample size (v1 fired "if at
+/// least one sanction happened yesterday", which a larger sample makes certain).
+/// Source: model-spec.md section 3.
+inline double publicity_rate(double publicity, double reach, double represented_j, double sanctions_j, double simulated_j) {
+  return simulated_j > 0 ? publicity * reach * represented_j * sanctions_j / simulated_j : 0.0;
+}
+
 /// A belief pi moved a share `weight` toward 1: pi + weight * (1 - pi). The
 /// update after the user's own takedown (weight beliefs.takedown_jump) and after
 /// a publicised sanction (beliefs.publicity_weight). Source: tax-compliance ABMs,
 /// Andrei, Comer & Koehler 2014; Hokamp & Pickhardt 2010.
 inline double toward_one(double pi, double weight) { return pi + weight * (1.0 - pi); }
 
-/// Belief after `keep_pow` = (1 - beliefs.neighbor_weight)^k for k sanctioned
-/// neighbours: 1 - (1 - pi) * keep_pow (k applications of toward_one, in one
-/// step). Source: model-spec.md section 3; Andrei, Comer & Koehler 2014.
+/// Belief after k cases with weight w, given keep_pow = (1 - w)^k:
+/// 1 - (1 - pi) * keep_pow (k applications of toward_one, in one step). Used for
+/// k sanctioned neighbours (w = beliefs.neighbor_weight) and k publicised
+/// sanctions heard of (w = beliefs.publicity_weight).
+/// Source: model-spec.md section 3; Andrei, Comer & Koehler 2014.
 inline double after_neighbour_sanctions(double pi, double keep_pow) { return 1.0 - (1.0 - pi) * keep_pow; }
 
 /// Daily decay of pi toward `prior` (beliefs.prior_risk) at rate `decay`
