@@ -49,7 +49,7 @@ TEST_CASE("results file: /inputs carries the scenario texts and input files, and
     REQUIRE(r.provenance().inputs.size() == 1);
     CHECK(r.provenance().inputs[0].name == "points.csv");
     CHECK(r.provenance().inputs[0].content == prov.inputs[0].content);
-    CHECK(r.provenance().model_spec_version == 1);  // absent: spec version 1
+    CHECK(r.provenance().model_spec_version == io::kModelSpecVersion);  // stamped by the writer
     CHECK(r.provenance().format_version == io::kFormatVersion);
   }
   prov.inputs[0].content.back() = 'y';
