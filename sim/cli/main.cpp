@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"info", "show the provenance, design and run counts of a results file", complysim::cli::cmd_info},
     {"compare", "run several scenarios with the same seeds and print a paired what-if table", complysim::cli::cmd_compare},
     {"analyze", "Sobol indices, main effects and design comparisons from a results file", complysim::cli::cmd_analyze},
+    {"serve", "a local web page for workshops: move the decree's levers, see the what-if", complysim::cli::cmd_serve},
 };
 
 void print_usage(std::ostream& out) {
