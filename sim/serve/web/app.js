@@ -41,7 +41,7 @@ function fmt(x, unit) {
   if (x === null || x === undefined || !Number.isFinite(x)) return "n/a";
   if (isShare(unit)) {
     const p = 100 * x;
-    return (Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1)) + " %";
+    return (Math.abs(p) >= 10 ? p.toFixed(0) : p.toFixed(1)) + "\u00A0%";
   }
   if (Math.abs(x) >= 100) return Math.round(x).toLocaleString("en-US");
   return Number(x.toPrecision(3)).toString();
@@ -143,8 +143,8 @@ function buildLever(lever, baseName) {
   }
   const number = el("input", { type: "number", min: lever.min, max: lever.max, step: "any", value: lever.base });
   number.setAttribute("aria-label", lever.label + " (" + lever.unit_words + ")");
-  const unit = el("span", { class: "unit", text: lever.unit_words.split(",")[0] });
-  top.append(el("span", { class: "value-box" }, number, unit));
+  const short = lever.unit === "hours" ? "hours" : "";
+  top.append(el("span", { class: "value-box" }, number, short ? el("span", { class: "unit", text: short }) : null));
   const slider = el("input", { type: "range", min: lever.slider_min, max: lever.slider_max, step: lever.step, value: Math.min(lever.base, lever.slider_max) });
   slider.setAttribute("aria-label", lever.label + " slider");
   const pos = (Math.min(lever.base, lever.slider_max) - lever.slider_min) / (lever.slider_max - lever.slider_min);
@@ -174,7 +174,10 @@ function buildLever(lever, baseName) {
 async function loadScenario(id) {
   state.scenario = await getJSON("/api/scenario?id=" + encodeURIComponent(id));
   const baseName = scenarioTitle(id);
-  $("scenario-description").textContent = state.scenario.description;
+  const d = state.scenario.description;
+  const cut = d.search(/[.:;] /);
+  $("scenario-description").textContent = cut > 0 && cut < 200 ? d.slice(0, cut + 1) : d.slice(0, 200);
+  $("scenario-description").title = d;
   const levers = $("levers");
   levers.replaceChildren(...state.scenario.levers.map((l) => buildLever(l, baseName)));
 }
@@ -328,7 +331,7 @@ function barChart(canvas, row, names) {
 function seriesChart(canvas, outcome, unit, names) {
   const s = state.result.series;
   const start = new Date(state.result.start_date + "T00:00:00Z");
-  const labels = s.record_day.map((d) => new Date(start.getTime() + d * 86400000).toISOString().slice(0, 10));
+  const labels = s.record_day.map((d) => new Date(start.getTime() + d * 86400000).toISOString().slice(0, 7));
   const scale = isShare(unit) ? 100 : 1;
   const sc = (a) => a.map((x) => (x === null ? null : x * scale));
   const [b, w] = s.outcomes[outcome];
@@ -337,7 +340,7 @@ function seriesChart(canvas, outcome, unit, names) {
   for (const [series, color, name] of [[b, COLORS.base, names[0]], [w, COLORS.whatif, names[1]]]) {
     ds.push({ label: name + " lowest run", data: sc(series.lo), borderWidth: 0, pointRadius: 0, fill: false });
     ds.push({ label: name + " highest run", data: sc(series.hi), borderWidth: 0, pointRadius: 0, backgroundColor: band(color), fill: "-1" });
-    ds.push({ label: name, data: sc(series.mean), borderColor: color, borderWidth: 3, pointRadius: 0, fill: false });
+    ds.push({ label: name, data: sc(series.mean), borderColor: color, backgroundColor: color, borderWidth: 3, pointRadius: 0, fill: false });
   }
   return new Chart(canvas, {
     type: "line",
@@ -345,7 +348,7 @@ function seriesChart(canvas, outcome, unit, names) {
     options: {
       responsive: true, maintainAspectRatio: false, animation: false,
       scales: {
-        x: { ticks: { font: FONT, maxTicksLimit: 6, maxRotation: 0 } },
+        x: { ticks: { font: FONT, autoSkip: true, autoSkipPadding: 24, maxTicksLimit: 5, maxRotation: 0 } },
         y: { beginAtZero: true, ticks: { font: FONT, callback: (v) => (isShare(unit) ? v + " %" : v) } },
       },
       plugins: {
