@@ -56,7 +56,7 @@ constexpr LeverWords kLeverWords[] = {
    "Platforms must keep users' data in the country and answer the regulator's data requests.",
    "on or off", 0, 1},
   {"law.user_sanction", "Punishment for users",
-   "How severe a sanction for a post is: 0 none, 1 the harshest (prison).",
+   "How severe a sanction for a post is: 0 none, 1 the harshest the law allows.",
    "severity, 0 to 1", 0, 0.01},
   {"regulator.max_escalation_level", "Escalation ladder: highest step",
    "How far the regulator may escalate against a platform: 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension.",
