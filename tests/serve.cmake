@@ -16,3 +16,6 @@ add_test(NAME serve.browser
                  $<TARGET_FILE:complysim> ${PROJECT_SOURCE_DIR}/scenarios ${PROJECT_BINARY_DIR}/test-artifacts)
 set_tests_properties(serve.browser PROPERTIES LABELS "serve;e2e;browser" SKIP_RETURN_CODE 77
                      ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1" TIMEOUT 900 RUN_SERIAL TRUE)
+# The Catch2 tests of sim/serve (tests/serve/serve_app_test.cpp, picked up by the
+# *_test.cpp glob) need the serve library.
+target_link_libraries(complysim_tests PRIVATE complysim_serve)
