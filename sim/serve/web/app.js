@@ -152,10 +152,8 @@ function buildLever(lever, baseName) {
   mark.style.left = `calc(${(100 * pos).toFixed(2)}% + ${(8 - 16 * pos).toFixed(1)}px)`;
   const wrap = el("div", { class: "slider-wrap" }, slider, mark);
   const rangeNote = lever.slider_max < lever.max ? ` (slider to ${lever.slider_max}; type up to ${lever.max})` : "";
-  const scale = el("div", { class: "scale" },
-    el("span", { text: String(lever.slider_min) }),
-    el("span", { class: "basetext", text: `${baseName}: ${lever.base} \u00B7 ${lever.unit_words}${rangeNote}` }),
-    el("span", { text: String(lever.slider_max) }));
+  const scale = el("div", { class: "scale" }, el("span", { text: String(lever.slider_min) }), el("span", { text: String(lever.slider_max) }));
+  const baseText = el("div", { class: "basetext", text: `\u25B2 ${baseName}: ${lever.base} \u00B7 ${lever.unit_words}${rangeNote}` });
   slider.addEventListener("input", () => {
     number.value = slider.value;
     showLeverError(lever.name, checkLever(lever));
@@ -167,7 +165,7 @@ function buildLever(lever, baseName) {
     showLeverError(lever.name, checkLever(lever));
     markChanged(lever);
   });
-  box.append(top, help, wrap, scale, err);
+  box.append(top, help, wrap, scale, baseText, err);
   return box;
 }
 
@@ -175,8 +173,8 @@ async function loadScenario(id) {
   state.scenario = await getJSON("/api/scenario?id=" + encodeURIComponent(id));
   const baseName = scenarioTitle(id);
   const d = state.scenario.description;
-  const cut = d.search(/[.:;] /);
-  $("scenario-description").textContent = cut > 0 && cut < 200 ? d.slice(0, cut + 1) : d.slice(0, 200);
+  const cut = d.search(/\. /);
+  $("scenario-description").textContent = cut > 0 && cut < 220 ? d.slice(0, cut + 1) : d.length > 220 ? d.slice(0, 200) + "\u2026" : d;
   $("scenario-description").title = d;
   const levers = $("levers");
   levers.replaceChildren(...state.scenario.levers.map((l) => buildLever(l, baseName)));
