@@ -179,7 +179,9 @@ int run_http_server(App& app, const std::string& host, int port, const std::atom
               << " (in use, or not an address of this machine; try --port 0 for any free port)\n";
     return 2;
   }
-  const std::string shown_host = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  // Listening on every address: this machine reaches it as 127.0.0.1 (others use its network address).
+  const std::string local = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "::1" : host;
+  const std::string shown_host = local.find(':') != std::string::npos ? "[" + local + "]" : local;
   on_listening("http://" + shown_host + ":" + std::to_string(bound) + "/");
   std::thread listener([&] { srv.listen_after_bind(); });
   while (!(stop_flag && stop_flag->load())) std::this_thread::sleep_for(std::chrono::milliseconds(100));

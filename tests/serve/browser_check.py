@@ -12,6 +12,7 @@ import io
 import os
 import shutil
 import sys
+import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from serve_common import Server, compare_csv  # noqa: E402
@@ -42,10 +43,11 @@ def fail(msg):
     sys.exit(1)
 
 
+profile = tempfile.mkdtemp(prefix="complysim-chromium-")
 opts = webdriver.ChromeOptions()
 opts.binary_location = chromium
 for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1700,1200",
-          "--force-device-scale-factor=1", f"--user-data-dir={os.path.join(work, 'profile')}"):
+          "--force-device-scale-factor=1", f"--user-data-dir={profile}"):
     opts.add_argument(a)
 opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
 
@@ -154,4 +156,5 @@ with Server(binary, scenarios) as srv:
             fail("browser console errors: " + "; ".join(e["message"] for e in errors))
     finally:
         driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 print("browser_check: ok")
