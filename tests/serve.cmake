@@ -4,8 +4,9 @@
 #    a client disconnecting mid-run, exports reproduced by `complysim compare`.
 #  - serve.browser: the page in headless chromium (chromium-driver,
 #    python3-selenium): two levers moved, Run, numbers read off the page equal
-#    `complysim compare` on the exported TOML files; screenshot in
-#    ${PROJECT_BINARY_DIR}/test-artifacts/serve_page.png; no console errors.
+#    `complysim compare` on the exported TOML files; the four download buttons
+#    (base, what-if, CSV, charts PNG) deliver their files; screenshot in
+#    ${PROJECT_BINARY_DIR}/test-artifacts/serve_page.png (charts: serve_charts.png); no console errors.
 #    Exit 77 (skipped) without chromium or selenium.
 add_test(NAME serve.api
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/serve/api_check.py

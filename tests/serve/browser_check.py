@@ -50,6 +50,11 @@ for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-
           "--force-device-scale-factor=1", f"--user-data-dir={profile}"):
     opts.add_argument(a)
 opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+downloads = os.path.join(work, "downloads")
+shutil.rmtree(downloads, ignore_errors=True)
+os.makedirs(downloads)
+opts.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False,
+                                       "profile.default_content_setting_values.automatic_downloads": 1})
 
 with Server(binary, scenarios) as srv:
     driver = webdriver.Chrome(service=Service(driver_bin), options=opts)
@@ -113,6 +118,24 @@ with Server(binary, scenarios) as srv:
             fail("the what-if file does not extend the base with the two changed levers:\n" + whatif)
         if "users = 10000" not in exports["save-base"][1] or "replicates = 8" not in exports["save-base"][1]:
             fail("the base file is not at the page's size")
+
+        # The download buttons, clicked: the files land in the download folder.
+        for link in ("save-base", "save-whatif", "save-csv", "save-png"):
+            driver.find_element(By.ID, link).click()
+        png = os.path.basename(exports["save-whatif"][0]).replace(".toml", "-charts.png")
+        wanted = [exports["save-base"][0], exports["save-whatif"][0], exports["save-csv"][0], png]
+        try:
+            WebDriverWait(driver, 60).until(lambda d: all(os.path.exists(os.path.join(downloads, f)) for f in wanted))
+        except Exception:
+            fail(f"downloads missing: wanted {wanted}, got {os.listdir(downloads)}")
+        for link in ("save-base", "save-whatif", "save-csv"):
+            with open(os.path.join(downloads, exports[link][0])) as f:
+                if f.read() != exports[link][1]:
+                    fail(f"the downloaded {exports[link][0]} differs from the page's export")
+        with open(os.path.join(downloads, png), "rb") as f:
+            if f.read(8) != b"\x89PNG\r\n\x1a\n":
+                fail("the charts download is not a PNG")
+        shutil.copy(os.path.join(downloads, png), os.path.join(artifacts, "serve_charts.png"))
 
         cli = compare_csv(binary, os.path.join(work, exports["save-base"][0]), os.path.join(work, exports["save-whatif"][0]))
         if cli != exports["save-csv"][1]:

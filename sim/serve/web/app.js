@@ -411,7 +411,9 @@ function showResult(res) {
       el("p", { class: "change", text: changeText(w, row.unit) }));
     card.dataset.diff = w.diff === null ? "" : String(w.diff);
     head.append(card);
-    state.charts.push(barChart(canvas, row, names));
+    const bc = barChart(canvas, row, names);
+    bc.$title = card.querySelector("h3").textContent + " (95 % intervals)";
+    state.charts.push(bc);
   }
 
   // National figures, only where the scenario says how many real users it stands for.
@@ -479,7 +481,9 @@ function showResult(res) {
     const info = outcomeInfo(name);
     const canvas = el("canvas");
     ser.append(el("div", { class: "card" }, el("h3", { text: info.label.charAt(0).toUpperCase() + info.label.slice(1) }), el("div", { class: "ts" }, canvas)));
-    state.charts.push(seriesChart(canvas, name, info.unit, names));
+    const sc = seriesChart(canvas, name, info.unit, names);
+    sc.$title = info.label.charAt(0).toUpperCase() + info.label.slice(1) + ", over time (band: lowest to highest run)";
+    state.charts.push(sc);
   }
 
   // Exports.
@@ -515,16 +519,40 @@ function showResult(res) {
 
 /** All charts stacked into one PNG. */
 function savePng() {
+  if (!state.charts.length) return;
   const canvases = state.charts.map((c) => c.canvas);
-  if (!canvases.length) return;
-  const width = Math.max(...canvases.map((c) => c.width));
-  const height = canvases.reduce((s, c) => s + c.height + 20, 20);
+  const pad = 24, lineH = 30;
+  const width = Math.max(...canvases.map((c) => c.width)) + 2 * pad;
+  const head = state.result ? `${scenarioTitle(state.result.scenario)} (slate) against the what-if (orange): ` +
+    `${intText(state.result.users)} users, ${state.result.replicates} runs. A model, not a forecast.` : "";
+  const measure = document.createElement("canvas").getContext("2d");
+  const wrap = (text, font) => {  // lines of `text` that fit the width in `font`
+    measure.font = font;
+    const lines = [];
+    let line = "";
+    for (const word of text.split(" ")) {
+      const t = line ? line + " " + word : word;
+      if (line && measure.measureText(t).width > width - 2 * pad) { lines.push(line); line = word; } else line = t;
+    }
+    if (line) lines.push(line);
+    return lines;
+  };
+  const headFont = `22px ${FONT.family}`, titleFont = `bold 24px ${FONT.family}`;
+  const blocks = [{ lines: wrap(head, headFont), font: headFont, canvas: null }].concat(
+    state.charts.map((c) => ({ lines: wrap(c.$title || "", titleFont), font: titleFont, canvas: c.canvas })));
+  const height = blocks.reduce((h, b) => h + b.lines.length * lineH + (b.canvas ? b.canvas.height : 0) + pad, pad);
   const out = document.createElement("canvas");
   out.width = width; out.height = height;
   const ctx = out.getContext("2d");
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, width, height);
-  let y = 10;
-  for (const c of canvases) { ctx.drawImage(c, 0, y); y += c.height + 20; }
+  ctx.fillStyle = "#111"; ctx.textBaseline = "top";
+  let y = pad;
+  for (const b of blocks) {
+    ctx.font = b.font;
+    for (const l of b.lines) { ctx.fillText(l, pad, y); y += lineH; }
+    if (b.canvas) { ctx.drawImage(b.canvas, pad, y + 6); y += b.canvas.height + 6; }
+    y += pad;
+  }
   const a = el("a", { href: out.toDataURL("image/png"), download: (state.result ? state.result.files.whatif_name.replace(/\.toml$/, "") : "complysim") + "-charts.png" });
   document.body.append(a); a.click(); a.remove();
 }
