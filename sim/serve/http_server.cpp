@@ -89,6 +89,12 @@ int run_http_server(App& app, const std::string& host, int port, const std::atom
     res.set_content(app.status_json(), "application/json");
   });
   srv.Post("/api/run", [&app](const httplib::Request& req, httplib::Response& res) {
+    const auto busy = [&] {
+      json_error(res, 429,
+                 "busy: " + std::to_string(app.queued()) + (app.queued() == 1 ? " run is" : " runs are") +
+                     " already waiting for the one running; try again when one has finished");
+    };
+    if (app.queue_full()) return busy();  // before any work: a flood costs nothing
     auto prepared = app.prepare(req.body);
     if (const auto* err = std::get_if<ApiError>(&prepared)) {
       res.status = err->status;
@@ -96,10 +102,7 @@ int run_http_server(App& app, const std::string& host, int port, const std::atom
       return;
     }
     auto job = std::get<std::shared_ptr<Job>>(prepared);
-    if (!app.enqueue(job))
-      return json_error(res, 429,
-                        "busy: " + std::to_string(app.queued()) + (app.queued() == 1 ? " run is" : " runs are") +
-                            " already waiting for the one running; try again when one has finished");
+    if (!app.enqueue(job)) return busy();
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_chunked_content_provider(

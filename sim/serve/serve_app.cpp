@@ -565,6 +565,11 @@ bool App::enqueue(const std::shared_ptr<Job>& job) {
   return true;
 }
 
+bool App::queue_full() const {
+  std::lock_guard lk(queue_mutex_);
+  return (running_ != nullptr || !queue_.empty()) && static_cast<std::int64_t>(queue_.size()) >= options_.max_queue;
+}
+
 std::int64_t App::queue_position(const Job& job) const {
   std::lock_guard lk(queue_mutex_);
   for (std::size_t i = 0; i < queue_.size(); ++i)

@@ -130,6 +130,8 @@ class App {
   /// Checks a POST /api/run body (JSON) and writes the two scenario files.
   /// Returns the job ready to enqueue, or the error to answer with.
   std::variant<std::shared_ptr<Job>, ApiError> prepare(const std::string& body);
+  /// True when a new run would be refused (one running and max_queue waiting).
+  bool queue_full() const;
   /// Queues a prepared job; false when the queue is full (answer 429).
   bool enqueue(const std::shared_ptr<Job>& job);
   /// 1-based place in the waiting queue, 0 when running or finished.
