@@ -67,11 +67,12 @@ int cmd_serve(const std::vector<std::string>& args) {
   if (!fs::exists(opt.chartjs_file))
     std::cerr << "complysim serve: warning: " << chartjs << " not found (install Debian's libjs-chart.js); the page will show no charts\n";
 
-  serve::App app(opt);
+  // Handlers first: a Ctrl-C while the library loads stops the server as soon as it is up.
   std::signal(SIGPIPE, SIG_IGN);
   g_stop = false;
   auto prev_int = std::signal(SIGINT, serve_stop_handler);
   auto prev_term = std::signal(SIGTERM, serve_stop_handler);
+  serve::App app(opt);
   const int rc = serve::run_http_server(app, host, port, &g_stop, [&](const std::string& url) {
     std::cout << "complysim serve: scenarios from " << opt.scenarios_dir.string() << "\n"
               << "complysim serve: open " << url << " in a browser (Ctrl-C stops the server)" << std::endl;
