@@ -107,13 +107,16 @@ int run_http_server(App& app, const std::string& host, int port, const std::atom
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_chunked_content_provider(
         "application/x-ndjson",
-        [job, &app](std::size_t, httplib::DataSink& sink) {
+        [job, &app, first = true](std::size_t, httplib::DataSink& sink) mutable {
           Job::State state;
           {
+            // The first event goes out at once (the queue position); then one every 250 ms, or the end.
             std::unique_lock lk(job->mutex);
-            job->changed.wait_for(lk, std::chrono::milliseconds(250),
-                                  [&] { return job->state == Job::State::Done || job->state == Job::State::Failed ||
-                                               job->state == Job::State::Cancelled; });
+            if (!first)
+              job->changed.wait_for(lk, std::chrono::milliseconds(250),
+                                    [&] { return job->state == Job::State::Done || job->state == Job::State::Failed ||
+                                                 job->state == Job::State::Cancelled; });
+            first = false;
             state = job->state;
           }
           std::string line;

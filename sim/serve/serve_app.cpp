@@ -557,8 +557,7 @@ bool App::enqueue(const std::shared_ptr<Job>& job) {
   {
     std::lock_guard lk(queue_mutex_);
     if (stopping_) return false;
-    const bool busy = running_ != nullptr || !queue_.empty();
-    if (busy && static_cast<std::int64_t>(queue_.size()) >= options_.max_queue) return false;
+    if ((running_ ? 1 : 0) + static_cast<std::int64_t>(queue_.size()) >= options_.max_queue + 1) return false;
     queue_.push_back(job);
   }
   queue_changed_.notify_all();
@@ -567,7 +566,8 @@ bool App::enqueue(const std::shared_ptr<Job>& job) {
 
 bool App::queue_full() const {
   std::lock_guard lk(queue_mutex_);
-  return (running_ != nullptr || !queue_.empty()) && static_cast<std::int64_t>(queue_.size()) >= options_.max_queue;
+  // One may run and max_queue wait; a job the worker has not picked up yet counts as the running one.
+  return (running_ ? 1 : 0) + static_cast<std::int64_t>(queue_.size()) >= options_.max_queue + 1;
 }
 
 std::int64_t App::queue_position(const Job& job) const {
@@ -603,21 +603,24 @@ void App::worker_loop() {
     }
     {
       std::lock_guard jl(job->mutex);
-      job->state = job->cancel ? Job::State::Cancelled : Job::State::Running;
+      if (!job->cancel) job->state = Job::State::Running;
     }
     job->changed.notify_all();
-    if (!job->cancel) run_job(*job);
-    Job::State end;
-    {
-      std::lock_guard jl(job->mutex);
-      end = job->state;
-    }
+    JobEnd end{Job::State::Cancelled, {}, {}};
+    if (!job->cancel) end = run_job(*job);
+    // Counters first, then the job's state: a client that has its answer sees them counted.
     {
       std::lock_guard lk(queue_mutex_);
       running_.reset();
-      if (end == Job::State::Done) ++finished_;
-      else if (end == Job::State::Failed) ++failed_;
+      if (end.state == Job::State::Done) ++finished_;
+      else if (end.state == Job::State::Failed) ++failed_;
       else ++cancelled_;
+    }
+    {
+      std::lock_guard jl(job->mutex);
+      job->state = end.state;
+      job->result_json = std::move(end.result_json);
+      job->error = std::move(end.error);
     }
     job->changed.notify_all();
   }
@@ -703,7 +706,7 @@ double requests_total(const Scenario& s, const std::vector<ReplicateRun>& runs) 
 
 }  // namespace
 
-void App::run_job(Job& job) {
+App::JobEnd App::run_job(Job& job) {
   const auto t0 = std::chrono::steady_clock::now();
   const Scenario& base = job.base;
   const Scenario& whatif = job.whatif;
@@ -822,18 +825,12 @@ void App::run_job(Job& job) {
     w.end_object();
     w.key("csv").value(format_compare_table(table, CompareFormat::Csv));
     w.end_object();
-    std::lock_guard lk(job.mutex);
-    job.result_json = w.str();
-    job.state = Job::State::Done;
+    return {Job::State::Done, w.str(), {}};
   } catch (const Cancelled&) {
-    std::lock_guard lk(job.mutex);
-    job.state = Job::State::Cancelled;
+    return {Job::State::Cancelled, {}, {}};
   } catch (const std::exception& e) {
-    std::lock_guard lk(job.mutex);
-    job.state = Job::State::Failed;
-    job.error = e.what();
+    return {Job::State::Failed, {}, e.what()};
   }
-  job.changed.notify_all();
 }
 
 }  // namespace complysim::serve

@@ -150,7 +150,13 @@ class App {
   };
   const LibraryEntry* find_entry(const std::string& id) const;
   void worker_loop();
-  void run_job(Job& job);
+  /// How a job ended: its final state and the result event or error message.
+  struct JobEnd {
+    Job::State state;
+    std::string result_json, error;
+  };
+  /// Runs base (unless cached) and what-if; never throws.
+  JobEnd run_job(Job& job);
   std::shared_ptr<const std::vector<ReplicateRun>> cached_base(const std::string& key) const;
   void store_base(const std::string& key, std::shared_ptr<const std::vector<ReplicateRun>> runs);
 
