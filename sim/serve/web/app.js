@@ -173,8 +173,9 @@ async function loadScenario(id) {
   state.scenario = await getJSON("/api/scenario?id=" + encodeURIComponent(id));
   const baseName = scenarioTitle(id);
   const d = state.scenario.description;
-  const cut = d.search(/\. /);
-  $("scenario-description").textContent = cut > 0 && cut < 220 ? d.slice(0, cut + 1) : d.length > 220 ? d.slice(0, 200) + "\u2026" : d;
+  const cut = d.search(/\.\s+(?=[A-Z])/);  // the first sentence ("art. 26" is not an end)
+  const first = cut > 0 ? d.slice(0, cut + 1) : d;
+  $("scenario-description").textContent = first.length > 260 ? first.slice(0, 240).replace(/\s+\S*$/, "") + "\u2026" : first;
   $("scenario-description").title = d;
   const levers = $("levers");
   levers.replaceChildren(...state.scenario.levers.map((l) => buildLever(l, baseName)));
@@ -261,6 +262,7 @@ async function run() {
     }
   } finally {
     if (state.controller === controller) { state.controller = null; $("run").disabled = false; }
+    pollStatus();
   }
 }
 
