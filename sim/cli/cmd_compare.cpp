@@ -181,8 +181,10 @@ int cmd_compare(const std::vector<std::string>& args) {
     if (!out_path.empty()) {
       try {
         io::Provenance prov;
-        for (std::size_t i = 0; i < scenarios.size(); ++i)
-          prov.scenario_toml += "# ---- scenario " + std::to_string(i) + ": " + names[i] + " (" + paths[i] + ")\n" + to_toml(scenarios[i]) + "\n";
+        for (std::size_t i = 0; i < scenarios.size(); ++i) {
+          prov.scenario_texts.push_back(to_toml(scenarios[i]));
+          prov.scenario_toml += "# ---- scenario " + std::to_string(i) + ": " + names[i] + " (" + paths[i] + ")\n" + prov.scenario_texts.back() + "\n";
+        }
         prov.overrides = sets;
         prov.command_line = command_line();
         prov.seed = static_cast<std::uint64_t>(seed);

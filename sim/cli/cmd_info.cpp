@@ -91,6 +91,9 @@ int cmd_info(const std::vector<std::string>& args) {
     out << "command line: " << p.command_line << "\n";
     out << "overrides:    " << (p.overrides.empty() ? "(none)" : join(p.overrides, " ")) << "\n";
     if (!p.shard.empty()) out << "shard:        " << p.shard << "\n";
+    out << "ranks:        " << p.mpi_ranks
+        << (p.mpi_ranks > 1 ? " MPI ranks (rank 0 coordinating, " + std::to_string(p.mpi_ranks - 1) + " computing)" : std::string(" (no MPI)"))
+        << "\n";
     out << "design:       " << d.kind;
     if (d.kind == "sobol") out << " (Saltelli, base N = " << d.sobol_base_samples << ")";
     out << "\n";

@@ -8,10 +8,15 @@
 
 #include <oneapi/tbb/global_control.h>
 
+#ifdef COMPLYSIM_WITH_MPI
+#include "sweep_mpi.hpp"
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -96,6 +101,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       "See docs/sweeps.md.";
   std::string output, shard_text;
   int threads = 0;
+  std::int64_t mpi_batch = 0;
   add_set_option(cl.options);
   cl.options.add_options()
       ("output,o", po::value(&output), "results file to write (HDF5); the journal is OUT.h5.journal")
@@ -105,6 +111,10 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("force", "replace an existing OUT.h5 or journal")
       ("dry-run", "print the number of designs, samples, replicates and runs and the first design rows; write nothing")
       ("quiet,q", "no progress display");
+#ifdef COMPLYSIM_WITH_MPI
+  cl.options.add_options()("mpi-batch", po::value(&mpi_batch),
+                           "under mpirun: most runs a worker rank holds at once (default: its --threads; fewer near the end)");
+#endif
   cl.hidden.add_options()("scenario", po::value<std::string>(), "scenario file");
   cl.positional.add("scenario", 1);
   int code = kExitOk;
@@ -114,6 +124,39 @@ int cmd_sweep(const std::vector<std::string>& args) {
   if (vm->count("threads") && threads < 1) return report_error(cl.command, "--threads must be at least 1");
   const bool dry_run = vm->count("dry-run") > 0, quiet = vm->count("quiet") > 0;
   if (!vm->count("output") && !dry_run) return report_error(cl.command, "missing -o OUT.h5 (see complysim sweep --help)");
+  if (vm->count("mpi-batch") && mpi_batch < 1) return report_error(cl.command, "--mpi-batch must be at least 1");
+  const std::vector<std::string> sets = set_values(*vm);
+  const std::string scenario_path = (*vm)["scenario"].as<std::string>();
+#ifdef COMPLYSIM_WITH_MPI
+  // Under mpirun: rank 0 goes on below as the coordinator; every other rank
+  // computes the runs rank 0 hands it and writes nothing.
+  std::optional<mpi::Session> session;
+  std::optional<mpi::Coordinator> coordinator;  // declared after session: stops the workers before MPI_Finalize
+  if (!dry_run && mpi::launched_by_mpi()) {
+    session.emplace();
+    if (session->rank() > 0) {
+      try {
+        ShardSpec shard;
+        if (vm->count("shard")) shard = ShardSpec::parse(shard_text);
+        const SweepPlan plan = plan_sweep(load_scenario(scenario_path, sets), shard);
+        InterruptGuard interrupt;
+        mpi::work(plan, mpi_batch, threads, InterruptGuard::flag());
+      } catch (const std::exception& e) {
+        std::cerr << "complysim sweep: error: rank " << session->rank() << ": " << e.what() << "\n";
+        mpi::Session::abort(kExitError);  // rank 0 would wait for this rank forever
+      }
+      return kExitOk;
+    }
+    if (session->size() > 1) coordinator.emplace(session->size(), mpi_batch);
+  }
+#else
+  // K copies of a build without MPI would each run the whole sweep into the same file.
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* n = std::getenv(v); n != nullptr && std::atoi(n) > 1)
+      return report_error(cl.command, "started by mpirun with " + std::string(n) +
+                                          " ranks, but this complysim was built without MPI (COMPLYSIM_WITH_MPI=OFF); "
+                                          "rebuild with MPI, or use --shard I/N (docs/sweeps.md)");
+#endif
   if (vm->count("output") && !dry_run) {
     // An existing OUT.h5 or journal is judged by run_sweep (--resume, --force); here only the place.
     if (const auto why = check_output_path(output, /*force=*/true, {(*vm)["scenario"].as<std::string>()})) {
@@ -121,7 +164,6 @@ int cmd_sweep(const std::vector<std::string>& args) {
       return kExitError;
     }
   }
-  const std::string scenario_path = (*vm)["scenario"].as<std::string>();
   ShardSpec shard;
   if (vm->count("shard")) {
     try {
@@ -130,7 +172,6 @@ int cmd_sweep(const std::vector<std::string>& args) {
       return report_error(cl.command, e.what());
     }
   }
-  const std::vector<std::string> sets = set_values(*vm);
 
   return run_guarded(cl.command, [&]() -> int {
     const Scenario s = load_scenario(scenario_path, sets);
@@ -160,6 +201,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
     opt.on_run = [&](const io::JournalRecord&) {
       if (progress) progress->tick();
     };
+#ifdef COMPLYSIM_WITH_MPI
+    if (coordinator) {
+      opt.ranks = session->size();
+      opt.executor = [&](const std::vector<std::int64_t>& pending, const SweepOptions::RunSink& sink) {
+        coordinator->execute(plan, pending, sink, InterruptGuard::flag());
+      };
+    }
+#endif
 
     SweepReport rep;
     try {
@@ -173,6 +222,20 @@ int cmd_sweep(const std::vector<std::string>& args) {
       return kExitRunsFailed;
     }
     if (progress) progress->finish();
+#ifdef COMPLYSIM_WITH_MPI
+    if (coordinator && !quiet && rep.ran > 0) {
+      // Work units are counted (users x days of each run a rank computed), not timed.
+      std::cerr << "complysim sweep: MPI: " << session->size() << " ranks; work per rank (runs, users x days):";
+      for (std::size_t r = 1; r < coordinator->tally().size(); ++r)
+        std::cerr << (r > 1 ? ";" : "") << " rank " << r << ": " << coordinator->tally()[r].runs << " runs, "
+                  << coordinator->tally()[r].user_days << " user-days";
+      char busy[160];
+      std::snprintf(busy, sizeof busy, "; coordinator busy %.3f s (%.3f ms per run, of which journalling %.3f ms)",
+                    coordinator->busy_seconds(), 1e3 * coordinator->busy_seconds() / static_cast<double>(rep.ran),
+                    1e3 * coordinator->journal_seconds() / static_cast<double>(rep.ran));
+      std::cerr << busy << "\n";
+    }
+#endif
 
     const std::string journal = output + ".journal";
     switch (rep.state) {

@@ -102,29 +102,38 @@ TEST_CASE("a bright-line rule enforced as written chills no lawful speech", "[mo
   CHECK(r.summary[static_cast<int>(OutcomeId::MeanPerceivedRisk)][0] > s.beliefs.prior_risk);
 }
 
-TEST_CASE("a platform whose compliance stays at target is never escalated against", "[model][invariant]") {
+TEST_CASE("a platform whose realised compliance meets the target at a review is not escalated then", "[model][invariant]") {
+  // Compliance below 1 and learned, so requests are sometimes refused and the
+  // score of a review varies: the ladder must follow each review's realised score.
   Scenario s = tiny();
   s.law.data_localization = false;
   s.regulator.monitoring_rate = 0.2;
   s.regulator.review_days = 10;
   s.regulator.escalation_credibility = 1.0;
-  for (auto& p : s.platforms) {
-    p.initial_compliance = 1.0;
-    p.learning_rate = 0.0;
-  }
-  s.platforms[1].initial_compliance = 0.0;  // the other one falls short and is escalated against
+  s.regulator.compliance_target = 0.8;
+  for (auto& p : s.platforms) p.initial_compliance = 0.85;
   sync(s);
   Model m(s, kKey);
-  m.run_to_end();
-  double max_level_compliant = 0, max_level_short = 0, requests = 0;
-  for (std::size_t t = 0; t < m.daily().size(); ++t) {
-    max_level_compliant = std::max(max_level_compliant, col_value(m, t, OutcomeId::EscalationLevel, 0));
-    max_level_short = std::max(max_level_short, col_value(m, t, OutcomeId::EscalationLevel, 1));
-    requests += col_value(m, t, OutcomeId::TakedownRequests);
+  double requests = 0, honoured = 0;
+  int rose_at_target = 0, reviews_at_target = 0, reviews_short = 0, rose_short = 0;
+  for (int t = 0; t < s.simulation.days; ++t) {
+    const int before = m.operations()[0].escalation_level;
+    m.step();
+    const auto& v = m.daily()[static_cast<std::size_t>(t)][static_cast<std::size_t>(m.column(OutcomeId::TakedownComplianceRate, 0))];
+    requests += v.den;
+    honoured += v.num;
+    if ((t + 1) % 10 != 0) continue;
+    const int after = m.operations()[0].escalation_level;
+    const bool met = requests == 0 || honoured / requests >= s.regulator.compliance_target;  // no pre-emption: tau = 1
+    (met ? reviews_at_target : reviews_short)++;
+    if (met) rose_at_target += after > before;
+    else rose_short += after == std::min(4, before + 1);
+    requests = honoured = 0;
   }
-  CHECK(requests > 0);
-  CHECK(max_level_compliant == 0.0);
-  CHECK(max_level_short >= 3.0);
+  CHECK(reviews_at_target > 0);
+  CHECK(reviews_short > 0);  // both kinds of review happened
+  CHECK(rose_at_target == 0);
+  CHECK(rose_short == reviews_short);  // credibility 1: every shortfall is a step up
 }
 
 TEST_CASE("a throttle event cuts that platform's revenue by throttle_severity for its days", "[model][invariant]") {
@@ -244,8 +253,9 @@ TEST_CASE("notices that state their legal basis lower rule uncertainty", "[model
     m.run_to_end();
     return static_cast<double>(m.users().uncertainty.mean());
   };
-  CHECK(mean_u(0.0) == 1.0);
-  CHECK(mean_u(1.0) < 1.0);
+  const double some = mean_u(0.3), all = mean_u(1.0);
+  CHECK(some < 1.0);
+  CHECK(all < some);  // more notices with a legal basis, less uncertainty left
 }
 
 TEST_CASE("coordinated regulators escalate together", "[model][mechanism]") {
@@ -303,6 +313,79 @@ TEST_CASE("a regulator's fine counts against the exit rule's daily utility", "[m
   m.step();  // day 20: the fine makes the day's utility negative; patience 1 day
   CHECK(m.operations()[0].status == PlatformStatus::Exited);
   CHECK(m.operations()[1].status == PlatformStatus::Active);
+  // With a patience of 3 days the one negative day of the fine is not enough.
+  s.platform.exit_patience_days = 3;
+  Model patient(s, kKey);
+  for (int t = 0; t < 30; ++t) patient.step();
+  CHECK(patient.operations()[0].escalation_level >= 2);
+  CHECK(patient.operations()[0].status != PlatformStatus::Exited);
+}
+
+TEST_CASE("a deadline under 24 hours removes honoured items before the day ends", "[model][mechanism]") {
+  auto visible = [](double hours) {
+    Scenario s = tiny(3000, 40);
+    s.regulator.monitoring_rate = 0.5;
+    s.law.takedown_deadline_hours = hours;
+    for (auto& p : s.platforms) {
+      p.initial_compliance = 1.0;
+      p.learning_rate = 0.0;
+    }
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::UnlawfulVisibleShare)][0];
+  };
+  const double fast = visible(12), slow = visible(48);
+  CHECK(slow == 1.0);  // removed after the day's end: every posted unlawful item was seen that day
+  CHECK(fast < 0.8);   // half of them flagged and removed within the day
+}
+
+TEST_CASE("appeals reverse every wrongful removal when law.appeals = 1", "[model][mechanism]") {
+  auto over = [](double appeals) {
+    Scenario s = tiny(3000, 40);
+    s.regulator.monitoring_rate = 0.5;
+    s.law.appeals = appeals;
+    s.law.enforcement_breadth = 0.2;  // lawful items are flagged
+    for (auto& p : s.platforms) {
+      p.initial_compliance = 1.0;
+      p.learning_rate = 0.0;
+    }
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::OverRemovalShare)][0];
+  };
+  CHECK(over(0.0) > 0.1);
+  CHECK(over(1.0) == 0.0);
+}
+
+TEST_CASE("the data request -> identification -> sanction chain", "[model][mechanism]") {
+  auto sanctions = [](double identification, bool localized, double data_compliance) {
+    Scenario s = tiny(3000, 30);
+    s.regulator.monitoring_rate = 0.3;
+    s.regulator.prosecution_rate = 1.0;
+    s.law.identification = identification;
+    for (auto& p : s.platforms) {
+      p.initially_localized = localized;
+      p.initial_data_compliance = data_compliance;
+      p.learning_rate = 0.0;
+    }
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::UsersSanctionedPer100k)][0];
+  };
+  CHECK(sanctions(0.0, false, 1.0) == 0.0);  // nobody can be identified
+  CHECK(sanctions(0.0, true, 0.0) == 0.0);   // data held but never handed over
+  CHECK(sanctions(0.0, true, 1.0) > 0.0);    // identified through the platform
+  CHECK(sanctions(1.0, false, 0.0) > 0.0);   // identified by the state itself
+}
+
+TEST_CASE("a mid-run set event changes the lever from its day on", "[model][mechanism]") {
+  Scenario s = tiny(2000, 30);
+  Event e;
+  e.day = 10;
+  e.set = {{"law.vagueness", ParamValue(0.33)}};
+  s.events = {e};
+  Model m(s, kKey);
+  for (int t = 0; t < 10; ++t) m.step();
+  CHECK(m.scenario().jurisdictions[0].law.vagueness == s.law.vagueness);
+  m.step();
+  CHECK(m.scenario().jurisdictions[0].law.vagueness == 0.33);
 }
 
 TEST_CASE("the incrementally kept opinion climate equals a full gather over the network", "[model][climate]") {

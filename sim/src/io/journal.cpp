@@ -281,6 +281,21 @@ std::vector<unsigned char> encode_record(const JournalRecord& r) {
   return out;
 }
 
+JournalRecord decode_record(const unsigned char* bytes, std::size_t n, const JournalHeader& header) {
+  std::uint32_t marker = 0, len = 0, crc = 0;
+  if (n < 12) throw JournalError("record of " + std::to_string(n) + " bytes is truncated");
+  std::memcpy(&marker, bytes, 4);
+  std::memcpy(&len, bytes + 4, 4);
+  if (marker != kRecordMarker || static_cast<std::size_t>(len) + 12 != n) throw JournalError("bad record header");
+  std::memcpy(&crc, bytes + 8 + len, 4);
+  if (crc != crc32(bytes + 4, 4u + len)) throw JournalError("record fails its CRC check");
+  try {
+    return decode_record_payload(bytes + 8, len, header);
+  } catch (const std::out_of_range& e) {
+    throw JournalError(std::string("record does not match the journal header (") + e.what() + ")");
+  }
+}
+
 // ---------------------------------------------------------------------------
 // Scanning and reading
 // ---------------------------------------------------------------------------

@@ -121,6 +121,23 @@ struct ResultsWriter::Impl {
     h5::write_attr(root, "shard", std::string_view(p.shard));
     n_runs_total = p.n_runs_total;
     if (n_runs_total >= 0) h5::write_attr(root, "n_runs_total", n_runs_total);
+    h5::write_attr(root, "mpi_ranks", p.mpi_ranks);
+    write_inputs(p);
+  }
+
+  /// /inputs: the resolved scenario text(s) and embedded input files as
+  /// datasets (no attribute size limit), for `complysim reproduce`.
+  void write_inputs(const Provenance& p) {
+    h5::Group g = h5::create_group(file.loc(), "inputs");
+    const std::vector<std::string> texts = p.scenario_texts.empty() ? std::vector<std::string>{p.scenario_toml} : p.scenario_texts;
+    h5::create_strings(g.loc(), "scenario_toml", texts);
+    std::vector<std::string> names, contents;
+    for (const InputFile& f : p.inputs) {
+      names.push_back(f.name);
+      contents.push_back(f.content);
+    }
+    h5::create_strings(g.loc(), "file_names", names);
+    h5::create_strings(g.loc(), "file_contents", contents);
   }
 
   void write_design(const DesignInfo& d) {
@@ -315,6 +332,8 @@ struct ResultsReader::Impl {
     if (version < 1 || version > kFormatVersion)
       throw FormatError(fname + ": format_version " + std::to_string(version) + " is not supported (this complysim reads 1.." +
                         std::to_string(kFormatVersion) + "); use a newer complysim");
+    prov.format_version = version;
+    prov.model_spec_version = h5::has_attr(root, "model_spec_version") ? h5::read_attr_i64(root, "model_spec_version") : 1;
     prov.scenario_toml = h5::read_attr_string(root, "scenario_toml");
     prov.overrides = h5::read_attr_strings(root, "overrides");
     prov.command_line = h5::read_attr_string(root, "command_line");
@@ -364,6 +383,14 @@ struct ResultsReader::Impl {
       if (static_cast<std::int64_t>(run.dims().at(0)) != n_runs)
         throw FormatError(fname + ": /runs/run does not have " + std::to_string(n_runs) + " rows");
     }
+    if (h5::exists(root, "inputs")) {
+      prov.scenario_texts = h5::read_strings(open("inputs/scenario_toml"));
+      const std::vector<std::string> names = h5::read_strings(open("inputs/file_names"));
+      const std::vector<std::string> contents = h5::read_strings(open("inputs/file_contents"));
+      if (names.size() != contents.size()) throw FormatError(fname + ": /inputs/file_names and /inputs/file_contents differ in length");
+      for (std::size_t i = 0; i < names.size(); ++i) prov.inputs.push_back(InputFile{names[i], contents[i]});
+    }
+    prov.mpi_ranks = h5::has_attr(root, "mpi_ranks") ? h5::read_attr_i64(root, "mpi_ranks") : 1;
     prov.shard = h5::has_attr(root, "shard") ? h5::read_attr_string(root, "shard") : std::string();
     prov.n_runs_total = h5::has_attr(root, "n_runs_total") ? h5::read_attr_i64(root, "n_runs_total") : n_runs;
     for (h5::DataSet* d : {&replicate, &seed, &status, &design_ds, &message})
@@ -569,6 +596,12 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
   if (pa.compiler != pb.compiler) return diff("root attribute compiler");
   if (pa.library_versions != pb.library_versions) return diff("root attribute library_versions");
   if (pa.n_runs_total != pb.n_runs_total) return diff("root attribute n_runs_total");
+  if (pa.scenario_texts != pb.scenario_texts) return diff("/inputs/scenario_toml");
+  if (pa.inputs.size() != pb.inputs.size()) return diff("/inputs/file_names");
+  for (std::size_t i = 0; i < pa.inputs.size(); ++i) {
+    if (pa.inputs[i].name != pb.inputs[i].name) return diff("/inputs/file_names");
+    if (pa.inputs[i].content != pb.inputs[i].content) return diff("/inputs/file_contents");
+  }
   const ResultsSchema &sa = ra.schema(), &sb = rb.schema();
   if (sa.platforms != sb.platforms) return diff("platforms");
   if (sa.param_names != sb.param_names) return diff("/runs/params names");

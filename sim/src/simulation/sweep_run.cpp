@@ -40,6 +40,7 @@ io::Provenance provenance_for(const SweepPlan& plan, const io::JournalHeader& h)
   p.start_date = plan.base.simulation.start_date;
   p.shard = h.shard;
   p.n_runs_total = h.n_runs_total;
+  p.inputs = plan.inputs;
   return p;
 }
 
@@ -65,7 +66,7 @@ std::int64_t check_complete_output(const SweepPlan& plan, const io::JournalHeade
 
 }  // namespace
 
-void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const fs::path& output) {
+void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const fs::path& output, std::int64_t ranks) {
   constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint64_t> offset(plan.runs.size(), kNone);  // 8 bytes per run: the only per-run memory
   const io::JournalScan scan = io::scan_journal(journal, [&](const io::JournalScan::Entry& e) {
@@ -82,8 +83,9 @@ void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const f
                        std::to_string(first_missing) + "); run the sweep with --resume");
 
   io::write_via_partial(output, [&](const fs::path& partial) {
-    io::ResultsWriter w(partial, provenance_for(plan, scan.header), results_schema(plan), design_info(plan),
-                        /*overwrite=*/true);
+    io::Provenance prov = provenance_for(plan, scan.header);
+    prov.mpi_ranks = ranks;
+    io::ResultsWriter w(partial, prov, results_schema(plan), design_info(plan), /*overwrite=*/true);
     io::JournalReader reader(journal);
     const auto designs = static_cast<std::int64_t>(plan.designs.size());
     for (std::size_t i = 0; i < offset.size(); ++i) {
@@ -167,32 +169,44 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
   std::mutex error_mutex;
   std::optional<std::string> write_error;
   const auto stopping = [&] { return halt.load(std::memory_order_relaxed) || (opt.cancel && opt.cancel->load(std::memory_order_relaxed)); };
-  tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, plan.runs.size(), 1),
-      [&](const tbb::blocked_range<std::size_t>& range) {
-        for (std::size_t i = range.begin(); i != range.end(); ++i) {
-          if (done[i]) continue;  // finished before a resume (read-only here)
-          if (stopping()) return;
-          io::JournalRecord rec;
-          try {
-            rec = execute_run(plan, plan.runs[i], opt.cancel);
-          } catch (const Cancelled&) {
-            return;  // abandoned: not journalled, so --resume runs it again
+  // Journals one finished run; false once the sweep must stop.
+  const SweepOptions::RunSink sink = [&](io::JournalRecord&& rec) {
+    try {
+      writer->append(rec);
+    } catch (const std::exception& e) {
+      std::lock_guard lock(error_mutex);
+      if (!write_error) write_error = e.what();
+      halt = true;
+      return false;
+    }
+    ran.fetch_add(1, std::memory_order_relaxed);
+    if (rec.status != RunStatus::Ok) failed.fetch_add(1, std::memory_order_relaxed);
+    if (opt.on_run) opt.on_run(rec);
+    return !stopping();
+  };
+  if (opt.executor) {
+    std::vector<std::int64_t> pending;
+    for (std::size_t i = 0; i < plan.runs.size(); ++i)
+      if (!done[i]) pending.push_back(plan.runs[i]);
+    if (!pending.empty() && !stopping()) opt.executor(pending, sink);
+  } else {
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, plan.runs.size(), 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          for (std::size_t i = range.begin(); i != range.end(); ++i) {
+            if (done[i]) continue;  // finished before a resume (read-only here)
+            if (stopping()) return;
+            io::JournalRecord rec;
+            try {
+              rec = execute_run(plan, plan.runs[i], opt.cancel);
+            } catch (const Cancelled&) {
+              return;  // abandoned: not journalled, so --resume runs it again
+            }
+            if (!sink(std::move(rec))) return;
           }
-          try {
-            writer->append(rec);
-          } catch (const std::exception& e) {
-            std::lock_guard lock(error_mutex);
-            if (!write_error) write_error = e.what();
-            halt = true;
-            return;
-          }
-          ran.fetch_add(1, std::memory_order_relaxed);
-          if (rec.status != RunStatus::Ok) failed.fetch_add(1, std::memory_order_relaxed);
-          if (opt.on_run) opt.on_run(rec);
-        }
-      },
-      tbb::simple_partitioner());
+        },
+        tbb::simple_partitioner());
+  }
   report.ran = ran.load();
   report.failed += failed.load();
 
@@ -208,7 +222,7 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     report.state = SweepReport::State::Interrupted;
     return report;
   }
-  consolidate_journal(plan, journal, opt.output);
+  consolidate_journal(plan, journal, opt.output, opt.ranks);
   fs::remove(journal);
   report.state = SweepReport::State::Complete;
   return report;

@@ -24,7 +24,8 @@
 //              (n = m = 0 for a failed run)
 #pragma once
 
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
+#include "complysim/io/run_status.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -186,6 +187,10 @@ std::string_view scenario_text_for_comparison(std::string_view toml);
 
 /// Serialises a record's payload + framing exactly as append() writes it (for tests).
 std::vector<unsigned char> encode_record(const JournalRecord& record);
+/// Decodes one framed record as encode_record() writes it (marker, length,
+/// payload, CRC), checked against `header`'s layout (used to move records
+/// between MPI ranks). @throws JournalError naming what is wrong.
+JournalRecord decode_record(const unsigned char* bytes, std::size_t n, const JournalHeader& header);
 
 /// 64-bit FNV-1a hash of `bytes`, continuing from `h` (for header fields).
 std::uint64_t fnv1a64(const void* bytes, std::size_t n, std::uint64_t h = 14695981039346656037ull);

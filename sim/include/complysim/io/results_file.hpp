@@ -11,7 +11,9 @@
 
 #include <Eigen/Core>
 
-#include <complysim/simulation/outcomes.hpp>
+#include <complysim/core/outcomes.hpp>
+#include <complysim/input_files.hpp>
+#include <complysim/io/run_status.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -44,6 +46,10 @@ class FormatError : public std::runtime_error {
 inline constexpr const char* kFormatName = "complysim-results";
 /// Value of the root attribute `format_version` written by this build.
 inline constexpr std::int64_t kFormatVersion = 1;
+/// Version of the model specification (docs/model-spec.md) this build
+/// implements. A file's root attribute `model_spec_version` names the one it
+/// was produced under; a file without it was produced under version 1.
+inline constexpr std::int64_t kModelSpecVersion = 1;
 
 /// What produced the file. The caller fills the first seven fields; the writer
 /// fills the rest (the reader returns them all as stored).
@@ -57,12 +63,25 @@ struct Provenance {
   /// Runs of the whole sweep (all shards; root attribute `n_runs_total`);
   /// -1 = the number of rows written (set at close()).
   std::int64_t n_runs_total = -1;
+  /// Each scenario's resolved TOML on its own (dataset /inputs/scenario_toml):
+  /// one for run and sweep files, one per design (in /design/names order) for
+  /// compare files. Empty = { scenario_toml } (the writer stores that).
+  std::vector<std::string> scenario_texts;
+  /// Other input files the runs read (e.g. a sweep's points file), embedded
+  /// under /inputs so the file reproduces from itself alone (may be empty).
+  std::vector<InputFile> inputs;
+  /// MPI ranks of the job that wrote the file (root attribute `mpi_ranks`; 1
+  /// without MPI). Provenance only, like created_utc: not part of the content.
+  std::int64_t mpi_ranks = 1;
   // Filled by ResultsWriter (ignored on input):
   std::string complysim_version;       ///< complysim::version()
   std::string git_commit;              ///< complysim::git_commit()
   std::string created_utc;             ///< "2024-05-01T12:34:56Z"
   std::string compiler;                ///< compiler_id()
   std::string library_versions;        ///< library_versions()
+  // Filled by ResultsReader only (the writer writes its own constants):
+  std::int64_t format_version = kFormatVersion;  ///< root attribute `format_version`
+  std::int64_t model_spec_version = 1;           ///< root attribute `model_spec_version`; 1 when absent
 };
 
 /// Shape of the per-run data.
@@ -204,7 +223,7 @@ class ResultsReader {
 };
 
 /// Compares the content of two results files: every root attribute except
-/// `created_utc`, `command_line` and `shard`, the design, the schema and every /runs and
+/// `created_utc`, `command_line`, `shard` and `mpi_ranks`, the design, the schema and every /runs and
 /// /timeseries value bit for bit (so NaN equals NaN). Returns std::nullopt when
 /// equal, otherwise a one-line description of the first difference.
 /// @throws H5Error, FormatError as ResultsReader.

@@ -10,6 +10,7 @@
 // for the same (sample, replicate) (common random numbers).
 #pragma once
 
+#include "complysim/input_files.hpp"
 #include "complysim/io/journal.hpp"
 #include "complysim/io/results_file.hpp"
 #include "complysim/model/rng.hpp"
@@ -58,6 +59,10 @@ struct SweepPlan {
   std::vector<bool> integer_param;    ///< [d] the parameter is an integer (sample values are rounded)
   std::vector<std::string> platforms; ///< platform names (width of [p] outcomes)
   std::vector<std::int64_t> record_day;  ///< [records] day of each time-series record
+  /// Input files the plan read besides the scenario (read them with
+  /// read_input_file(), e.g. a points file): embedded in the results file
+  /// under /inputs, so `complysim reproduce` rebuilds the plan from the file alone.
+  std::vector<InputFile> inputs;
 };
 
 /// Builds the plan of `scenario`'s [sweep] for one shard.
@@ -99,6 +104,18 @@ struct SweepOptions {
   std::function<void(const io::JournalRecord&)> on_run;
   /// Informational lines (resume summary, truncated tail); may be empty.
   std::function<void(const std::string&)> note;
+  /// Hands one finished run to the journal (and on_run); returns false once
+  /// the sweep must stop (a journal write failed, or cancel was raised).
+  using RunSink = std::function<bool(io::JournalRecord&&)>;
+  /// Where the pending runs are computed: called once with the runs still to
+  /// do (ascending) and the sink, from the calling thread; the sink must be
+  /// called from that thread too. Empty = here, in parallel with oneTBB.
+  /// `mpirun -n K complysim sweep` sets it to hand the runs out to worker
+  /// ranks (sim/mpi/sweep_mpi.hpp).
+  std::function<void(const std::vector<std::int64_t>& pending, const RunSink& sink)> executor;
+  /// MPI ranks of the job (1 without MPI): the file's root attribute
+  /// `mpi_ranks`, provenance only (not part of the runs' content).
+  std::int64_t ranks = 1;
 };
 
 /// What run_sweep did.
@@ -129,7 +146,9 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& options);
 /// `output` in run order: OUT.h5.partial, then commit_file. Memory: one record
 /// plus 8 bytes per run. Does not delete the journal.
 /// @throws SweepRefused if the journal is incomplete; I/O errors as run_sweep.
-void consolidate_journal(const SweepPlan& plan, const std::filesystem::path& journal, const std::filesystem::path& output);
+/// @param ranks the file's root attribute `mpi_ranks` (MPI ranks that ran the sweep; 1 without MPI)
+void consolidate_journal(const SweepPlan& plan, const std::filesystem::path& journal, const std::filesystem::path& output,
+                         std::int64_t ranks = 1);
 
 /// What merge_results did.
 struct MergeReport {

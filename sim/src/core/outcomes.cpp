@@ -1,7 +1,9 @@
 // complysim — the canonical outcomes of model-spec.md section 7, in OutcomeId order.
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
+#include <algorithm>
 #include <array>
+#include <limits>
 
 namespace complysim {
 
@@ -50,6 +52,40 @@ int find_outcome(std::string_view name) {
   for (std::size_t i = 0; i < kOutcomes.size(); ++i)
     if (kOutcomes[i].name == name) return static_cast<int>(i);
   return -1;
+}
+
+RunResult aggregate_days(const std::vector<std::vector<DailyValue>>& daily, const std::vector<int>& widths,
+                         std::int64_t every, std::int64_t window) {
+  RunResult res;
+  const auto days = static_cast<std::int64_t>(daily.size());
+  const std::int64_t records = (days + every - 1) / every;
+  const std::int64_t window_start = std::max<std::int64_t>(0, days - window);
+  int offset = 0;
+  for (const int width : widths) {
+    std::vector<double> summary(static_cast<std::size_t>(width)), series(static_cast<std::size_t>(records * width));
+    for (int p = 0; p < width; ++p) {
+      const auto col = static_cast<std::size_t>(offset + p);
+      double num = 0, den = 0;
+      for (std::int64_t t = window_start; t < days; ++t) {
+        num += daily[static_cast<std::size_t>(t)][col].num;
+        den += daily[static_cast<std::size_t>(t)][col].den;
+      }
+      summary[static_cast<std::size_t>(p)] = den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
+      for (std::int64_t rec = 0; rec < records; ++rec) {
+        double rn = 0, rd = 0;
+        for (std::int64_t t = rec * every; t < std::min(days, (rec + 1) * every); ++t) {
+          rn += daily[static_cast<std::size_t>(t)][col].num;
+          rd += daily[static_cast<std::size_t>(t)][col].den;
+        }
+        series[static_cast<std::size_t>(rec * width + p)] = rd > 0 ? rn / rd : std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+    offset += width;
+    res.summary.push_back(std::move(summary));
+    res.series.push_back(std::move(series));
+  }
+  for (std::int64_t rec = 0; rec < records; ++rec) res.record_day.push_back(std::min(days, (rec + 1) * every) - 1);
+  return res;
 }
 
 }  // namespace complysim
