@@ -44,4 +44,8 @@ int cmd_analyze(const std::vector<std::string>& args);
 /// file's runs from what it carries and compares them bit for bit (exit 0 / 1 / 2).
 int cmd_reproduce(const std::vector<std::string>& args);
 
+/// `complysim serve [--port 8080] [--host 127.0.0.1] [--scenarios DIR]`: the
+/// workshop what-if page over the compare machinery (sim/serve/, docs/workshop.md).
+int cmd_serve(const std::vector<std::string>& args);
+
 }  // namespace complysim::cli

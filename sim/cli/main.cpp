@@ -28,6 +28,7 @@ constexpr Command kCommands[] = {
     {"compare", "run several scenarios with the same seeds and print a paired what-if table", complysim::cli::cmd_compare},
     {"reproduce", "re-run a results file from what it carries and compare every dataset bit for bit", complysim::cli::cmd_reproduce},
     {"analyze", "Sobol indices, main effects and design comparisons from a results file", complysim::cli::cmd_analyze},
+    {"serve", "a local web page for workshops: move the decree's levers, see the what-if", complysim::cli::cmd_serve},
 };
 
 void print_usage(std::ostream& out) {
