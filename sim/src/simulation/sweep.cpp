@@ -121,8 +121,16 @@ Scenario scenario_for_run(const SweepPlan& plan, const RunIndex& at, std::vector
   return s;
 }
 
+std::int64_t key_point(std::int64_t sample, bool shared, std::int64_t sobol_base) {
+  if (!shared) return sample;
+  if (sobol_base < 1) throw std::invalid_argument("shared random numbers need a sobol design (base size N >= 1)");
+  return sample % sobol_base;
+}
+
 RunKey run_key(const SweepPlan& plan, const RunIndex& at) {
-  return RunKey::derive(static_cast<std::uint64_t>(plan.base.simulation.seed), static_cast<std::uint64_t>(at.sample),
+  const std::int64_t point =
+      key_point(at.sample, plan.base.sweep.shared_random_numbers && plan.samples.kind == "sobol", plan.samples.sobol_base);
+  return RunKey::derive(static_cast<std::uint64_t>(plan.base.simulation.seed), static_cast<std::uint64_t>(point),
                         static_cast<std::uint64_t>(at.replicate));
 }
 
@@ -183,6 +191,7 @@ io::JournalHeader journal_header(const SweepPlan& plan, const std::string& comma
   for (std::int8_t b : d.block) hash_value(x, b);
   hash_value(x, d.sobol_base_samples);
   hash_value(x, d.replicates);
+  if (plan.base.sweep.shared_random_numbers) hash_string(x, "shared_random_numbers");  // other hashes unchanged
   h.design_hash = x;
   h.n_runs_total = plan.n_runs_total;
   h.param_names = plan.samples.names;
