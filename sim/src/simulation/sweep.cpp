@@ -2,6 +2,8 @@
 // key of each, and one run executed into a journal record (complysim/simulation/sweep.hpp).
 #include "complysim/simulation/sweep.hpp"
 
+#include "scenario/fields.hpp"  // detail::resolve_name (parameter units)
+
 #include "complysim/simulation/run.hpp"
 #include "complysim/version.hpp"
 
@@ -222,6 +224,7 @@ io::ResultsSchema results_schema(const SweepPlan& plan) {
   io::ResultsSchema s;
   s.platforms = plan.platforms;
   s.param_names = plan.samples.names;
+  for (const std::string& name : s.param_names) s.param_units.emplace_back(detail::resolve_name(plan.base, name).spec->unit);
   s.record_day = plan.record_day;
   s.start_date = plan.base.simulation.start_date;
   return s;
