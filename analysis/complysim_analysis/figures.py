@@ -210,10 +210,25 @@ def _draw_band(ax, x, sel, color, label, thin, linestyle="-", alpha=0.2):
     mean, lo, hi = stats.band(sel)
     if not np.isfinite(mean).any():
         return False
+    # A record is drawn solid only inside a stretch of 3 or more solid records: isolated
+    # ones would draw as spikes and blocks.
+    thin = np.asarray(thin, dtype=bool).copy()
+    k = 0
+    while k < len(thin):
+        if thin[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(thin) and not thin[end]:
+            end += 1
+        if end - k < 3:
+            thin[k:end] = True
+        k = end
     solid = np.where(thin, np.nan, mean)
     ax.plot(x, solid, color=color, linestyle=linestyle, label=label)
     ax.fill_between(x, np.where(thin, np.nan, lo), np.where(thin, np.nan, hi), color=color, alpha=alpha)
     if thin.any():
+        ax.fill_between(x, lo, hi, color=color, alpha=alpha * 0.25, linewidth=0)
         # The thin stretch, faded, joined to its neighbours so the line does not break.
         near = thin | np.concatenate([[False], thin[:-1]]) | np.concatenate([thin[1:], [False]])
         ax.plot(x, np.where(near, mean, np.nan), color=color, linestyle=linestyle, linewidth=1.4, alpha=0.35)
@@ -290,7 +305,7 @@ def timeseries_figures(res: Results) -> Iterator[Figure]:
                f"recorded every {every} days. Lines: mean over ok runs; shaded: 2.5-97.5 percentiles across runs"
                + (" (replicates and swept parameters together)." if res.params else " (replicates)."))
         if any_thin:
-            cap += (f" Faded thin line, no band: records where fewer than {THIN_SHARE:.0%} of the runs define the rate or "
+            cap += (f" Faded thin line and band: records where fewer than {THIN_SHARE:.0%} of the runs define the rate or "
                     f"more than {THIN_SHARE:.0%} of its values are exactly 0 or 1, i.e. a rate built on a "
                     "handful of events; read the band, not the line.")
         if partial:

@@ -30,6 +30,8 @@ figure { margin: 2em 0; } figure img { max-width: 100%; border: 1px solid #ddd; 
 figcaption { font-size: 15px; color: #333; max-width: 1200px; }
 .note { background: #fff6e0; border-left: 4px solid #E69F00; padding: .5em 1em; }
 nav ul { columns: 2; }
+div.wide { overflow-x: auto; }
+td small { color: #555; }
 """
 
 
@@ -52,19 +54,24 @@ def plain(text: str) -> str:
     return text.replace("NaN", UNDEFINED)
 
 
-def _level(values: np.ndarray, digits: int = 4) -> str:
-    """ "mean [lo, hi]" (95% t CI) of the finite values, or "not defined"."""
+def _level(values: np.ndarray, unit: str = "", digits: int = 4) -> str:
+    """ "mean [lo, hi]" (95% t CI, clipped as _clip_share) of the finite values, or "not defined"."""
     m, lo, hi, n = stats.mean_ci(values)
+    lo, hi = _clip_share(lo, hi, unit)
     if n == 0:
         return UNDEFINED
     if n == 1 or not np.isfinite(lo):
         return f"{m:.{digits}g} (1 run)"
-    return f"{m:.{digits}g} [{lo:.{digits}g}, {hi:.{digits}g}]"
+    return f"{m:.{digits}g}\n[{lo:.3g}, {hi:.3g}]"
 
 
 def _clip_share(text_lo: float, text_hi: float, unit: str) -> tuple[float, float]:
+    """An interval clipped to the values the unit allows: [0, 1] for shares and
+    probabilities, >= 0 for codes and levels (as `complysim run` clips them)."""
     if unit in ("share", "probability", "0/1"):
         return max(text_lo, 0.0), min(text_hi, 1.0)
+    if unit in ("code", "level"):
+        return max(text_lo, 0.0), text_hi
     return text_lo, text_hi
 
 
@@ -89,7 +96,7 @@ def levels_table(res: Results) -> pd.DataFrame:
                     row[d] = f"{m:.4g} (1 run)"
                 else:
                     lo, hi = _clip_share(lo, hi, unit)
-                    row[d] = f"{m:.4g} [{lo:.4g}, {hi:.4g}]"
+                    row[d] = f"{m:.4g}\n[{lo:.3g}, {hi:.3g}]"
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -114,13 +121,14 @@ def comparison_levels_table(res: Results, comparison: pd.DataFrame) -> pd.DataFr
         diff = UNDEFINED
         if r["n_pairs"] >= 2 and np.isfinite(r["diff_low"]):
             star = " *" if r["diff_low"] > 0 or r["diff_high"] < 0 else ""
-            diff = f"{r['diff']:.4g} [{r['diff_low']:.4g}, {r['diff_high']:.4g}]{star}"
+            diff = f"{r['diff']:.4g}{star}\n[{r['diff_low']:.3g}, {r['diff_high']:.3g}]"
         elif r["n_pairs"] == 1:
             diff = f"{r['diff']:.4g} (1 pair)"
         rows.append({"design": d, "outcome": res.outcome_label(name) + (f" [{plat}]" if plat else ""),
                      "name": col, "unit": res.outcome_unit(name),
-                     f"reference ({base})": _level(pairs["y0"].to_numpy()) if len(pairs) else UNDEFINED,
-                     "design level": _level(pairs["y1"].to_numpy()) if len(pairs) else UNDEFINED,
+                     f"reference ({base})": _level(pairs["y0"].to_numpy(), res.outcome_unit(name))
+                     if len(pairs) else UNDEFINED,
+                     "design level": _level(pairs["y1"].to_numpy(), res.outcome_unit(name)) if len(pairs) else UNDEFINED,
                      "difference (design - reference)": diff, "pairs": int(r["n_pairs"])})
     return pd.DataFrame(rows)
 
@@ -135,9 +143,10 @@ def _html_table(df: pd.DataFrame, digits: int = 4) -> str:
         for v in row:
             num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
             cls = ' class="num"' if num else ""
-            cells.append(f"<td{cls}>{html.escape(_fmt(v, digits))}</td>")
+            cells.append(f"<td{cls}>{html.escape(_fmt(v, digits)).replace(chr(10), '<br>')}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>")
 
 
 def summary_table(res: Results) -> pd.DataFrame:

@@ -14,16 +14,16 @@ cd "$tmp"
 
 "$bin" sweep "$src/tests/data/analyze_sobol.toml" -o sweep.h5 --quiet
 "$bin" analyze sweep.h5 --bootstrap 200 | tee overview.txt
-grep -q '^== design baseline ==$' overview.txt
+grep -q '^== design analyze_sobol ==$' overview.txt
 grep -q '^strongest parameters (total-order Sobol index, 95% CI):$' overview.txt
 grep -Eq '^(recommended N: [0-9]+ \(now 32;|N = 32 is enough)' overview.txt
 awk 'length > 100 { print "line wider than 100 columns: " $0; bad = 1 } END { exit bad }' overview.txt
 "$bin" analyze sweep.h5 --bootstrap 200 --section indices | tee analyze.txt
-grep -q '^== Sobol indices, design baseline ==$' analyze.txt
+grep -q '^== Sobol indices, design analyze_sobol ==$' analyze.txt
 grep -q '^runs: 320 in the file for this design' analyze.txt
 "$bin" analyze sweep.h5 --bootstrap 200 --format csv > analyze.csv
 "$bin" analyze sweep.h5 --bootstrap 200 --format markdown --section indices > analyze.md
-grep -q '^### Sobol indices, design baseline$' analyze.md
+grep -q '^### Sobol indices, design analyze_sobol$' analyze.md
 
 # Every outcome column has S1 and ST for each of the 3 parameters; every defined
 # index has its interval; an undefined one is explained in the table.

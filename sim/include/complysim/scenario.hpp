@@ -93,7 +93,7 @@ struct SweepSpec {
   /// estimator's differences f(A) - f(AB_i) carry no simulation noise (sweep.hpp, run_key).
   bool shared_random_numbers = false;
   std::vector<SweepParameter> parameters;
-  std::vector<DecreeDesign> designs;  ///< empty = one design named "baseline"
+  std::vector<DecreeDesign> designs;  ///< empty = one design named after the scenario file (plan_sweep)
 };
 
 /// Where a resolved value came from.

@@ -93,7 +93,14 @@ std::string format_parameter_table(ParamFormat format) {
         << "     A test fails when this file differs from the generated text. -->\n\n"
         << "Every scenario field, from the one parameter table in `sim/include/complysim/params.hpp`.\n"
         << "Names are the dotted names used by scenario files, `--set`, events and sweeps.\n"
-        << "Ranges are inclusive. Sources are citations, or \"assumption\" with the reason.\n";
+        << "Ranges are inclusive. Sources are citations, or \"assumption\" with the reason.\n\n"
+        << "**revenue-days** for `reputation_weight` and `moderation_cost`: days of one user's revenue to the\n"
+        << "platform, in the relative units of `revenue_per_user_day` (for `localization_cost` and\n"
+        << "`regulator.fine_revenue_days`: days of the platform's whole local revenue, as their rows say).\n"
+        << "`reputation_weight = 2.0` means each wrongful removal or data handover\n"
+        << "costs the platform as much as two days of one user's revenue. The bundled `baseline.toml` uses\n"
+        << "0.1 to 2.0; the fit to Vietnam's 2018-2020 figures (docs/calibration.md) gives 22 and 98, and\n"
+        << "`decree_designs.toml` sweeps 0 to 100.\n";
     bool first = true;
     ParamGroup group{};
     for (const auto& p : table) {

@@ -94,7 +94,12 @@ SweepPlan plan_sweep(const Scenario& scenario, const ShardSpec& shard) {
   plan.base = scenario;
   plan.samples = make_design(scenario.sweep, static_cast<std::uint64_t>(scenario.simulation.seed));
   plan.designs = scenario.sweep.designs;
-  if (plan.designs.empty()) plan.designs.push_back(DecreeDesign{"baseline", {}});
+  // One design: named after the scenario file ("my_decree.toml" -> "my_decree"), so a
+  // reader of the results sees what was run; "baseline" for a scenario without a file.
+  if (plan.designs.empty()) {
+    const std::string stem = scenario.source.stem().string();
+    plan.designs.push_back(DecreeDesign{stem.empty() ? "baseline" : stem, {}});
+  }
   plan.replicates = scenario.sweep.replicates;
   plan.n_runs_total = n_runs(static_cast<std::int64_t>(plan.designs.size()), plan.samples.samples(), plan.replicates);
   plan.shard = shard;
