@@ -54,7 +54,7 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
     out << "95% CIs are Student-t intervals across replicates, clipped to each outcome's possible range\n\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-34s %-16s %12s   %-27s\n", "outcome", "platform", "mean", "95% CI");
-  out << line << "  what it measures [unit]\n" << std::string(92, '-') << "\n";
+  out << line << "  what it measures (unit)\n" << std::string(92, '-') << "\n";
   const auto table = outcome_table();
   for (std::size_t k = 0; k < table.size(); ++k) {
     const int width = table[k].per_platform ? static_cast<int>(s.platforms.size()) : 1;
@@ -71,7 +71,7 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
       out << line;
     }
     // What the outcome is and its unit, as `complysim compare` prints them.
-    out << "  " << outcome_label(table[k].name) << " [" << table[k].unit << "]\n";
+    out << "  " << outcome_label(table[k].name) << " (unit: " << table[k].unit << ")\n";
   }
   return out.str();
 }

@@ -76,7 +76,7 @@ std::string pilot_estimate(const SweepPlan& plan, int threads) {
     return std::string(b);
   };
   std::snprintf(buf, sizeof buf,
-                "estimated wall time: about %s on %d thread%s (pilot: run %lld for %lld of %lld days took %.2f s, "
+                "estimated wall time: about %s on %d thread%s of an idle machine (pilot: run %lld for %lld of %lld days took %.2f s, "
                 "about %.2f s a run; runs of other designs and samples may take longer or shorter)",
                 human(total).c_str(), static_cast<int>(workers), workers > 1 ? "s" : "",
                 static_cast<long long>(plan.runs.front()), static_cast<long long>(done), static_cast<long long>(days),
