@@ -21,3 +21,6 @@ set_tests_properties(analysis.sweep_analyze_report PROPERTIES
 add_test(NAME analysis.build_tree_report COMMAND ${PROJECT_BINARY_DIR}/sim/complysim-report --help)
 set_tests_properties(analysis.build_tree_report PROPERTIES
   LABELS python PASS_REGULAR_EXPRESSION "usage: complysim-report" TIMEOUT 60)
+add_test(NAME analysis.build_tree_discover COMMAND ${PROJECT_BINARY_DIR}/sim/complysim-report discover --help)
+set_tests_properties(analysis.build_tree_discover PROPERTIES
+  LABELS python PASS_REGULAR_EXPRESSION "--above X" TIMEOUT 60)
