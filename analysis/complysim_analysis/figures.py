@@ -501,7 +501,7 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
             ax.set_yticks(range(len(cols)), labels)
             ax.set_ylim(-0.6, len(cols) - 0.4)
             ax.invert_yaxis()
-            ax.set_title(f"{res.outcome_label(name)} ({name})", fontsize=14)
+            ax.set_title(f"{res.outcome_label(name)}\n({name})", fontsize=14)
             ax.set_xlabel(with_unit("difference", res.outcome_unit(name)))
         handles, labels = axes[0].get_legend_handles_labels()
         suffix = f" ({ci + 1}/{len(chunks)})" if len(chunks) > 1 else ""

@@ -86,7 +86,7 @@ def levels_table(res: Results) -> pd.DataFrame:
         unit = res.outcome_unit(name)
         for c in res.outcomes[name].columns():
             plat = c[len(name) + 1:-1] if res.outcomes[name].per_platform else ""
-            row = {"outcome": res.outcome_label(name) + (f" [{plat}]" if plat else ""), "name": c, "unit": unit}
+            row = {"outcome": res.outcome_label(name) + (f" [{plat}]" if plat else "") + f"\n{c}", "unit": unit}
             for d in designs:
                 v = ok.loc[ok["design"] == d, c].to_numpy(float)
                 m, lo, hi, n = stats.mean_ci(v)
@@ -124,8 +124,8 @@ def comparison_levels_table(res: Results, comparison: pd.DataFrame) -> pd.DataFr
             diff = f"{r['diff']:.4g}{star}\n[{r['diff_low']:.3g}, {r['diff_high']:.3g}]"
         elif r["n_pairs"] == 1:
             diff = f"{r['diff']:.4g} (1 pair)"
-        rows.append({"design": d, "outcome": res.outcome_label(name) + (f" [{plat}]" if plat else ""),
-                     "name": col, "unit": res.outcome_unit(name),
+        rows.append({"design": d, "outcome": res.outcome_label(name) + (f" [{plat}]" if plat else "") + f"\n{col}",
+                     "unit": res.outcome_unit(name),
                      f"reference ({base})": _level(pairs["y0"].to_numpy(), res.outcome_unit(name))
                      if len(pairs) else UNDEFINED,
                      "design level": _level(pairs["y1"].to_numpy(), res.outcome_unit(name)) if len(pairs) else UNDEFINED,
