@@ -777,7 +777,7 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f, const AnalysisV
             const double st = r.indices.total[k];
             if (!std::isfinite(st)) continue;
             const auto& rem = r.remarks[static_cast<std::size_t>(k)];
-            top.emplace_back(rem.empty() ? st : -1.0 + st / 10,  // noisy ones after every clean one
+            top.emplace_back(st,  // ranked by the estimate; a noisy one says so in its remark
                              "ST " + index_text(st) + " " + interval(r.indices.total_lo[k], r.indices.total_hi[k], index_text) +
                                  "  " + r.indices.names[static_cast<std::size_t>(k)] + " -> " + r.column.label +
                                  (rem.empty() ? "" : "  (" + rem + ")"));
