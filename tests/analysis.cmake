@@ -16,3 +16,11 @@ add_test(NAME analysis.sweep_analyze_report
                  $<TARGET_FILE:complysim> ${PROJECT_SOURCE_DIR})
 set_tests_properties(analysis.sweep_analyze_report PROPERTIES
   LABELS "python;e2e;slow" SKIP_RETURN_CODE 77 ENVIRONMENT "MPLBACKEND=Agg" TIMEOUT 300)
+#  - analysis.build_tree_report: build/<preset>/sim/complysim-report runs the checkout's
+#    package without an install (prints its usage).
+add_test(NAME analysis.build_tree_report COMMAND ${PROJECT_BINARY_DIR}/sim/complysim-report --help)
+set_tests_properties(analysis.build_tree_report PROPERTIES
+  LABELS python PASS_REGULAR_EXPRESSION "usage: complysim-report" TIMEOUT 60)
+add_test(NAME analysis.build_tree_discover COMMAND ${PROJECT_BINARY_DIR}/sim/complysim-report discover --help)
+set_tests_properties(analysis.build_tree_discover PROPERTIES
+  LABELS python PASS_REGULAR_EXPRESSION "--above X" TIMEOUT 60)

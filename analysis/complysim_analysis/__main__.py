@@ -1,4 +1,4 @@
-"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,summary} ...``."""
+"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,discover,summary} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -42,6 +42,24 @@ def _parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples for Sobol CIs (default: %(default)s)")
     r.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: %(default)s)")
 
+    dprog = ({"prog": os.environ["COMPLYSIM_REPORT_PROG"] + " discover"}
+             if os.environ.get("COMPLYSIM_REPORT_PROG") else {})
+    d = sub.add_parser("discover", help="scenario discovery: PRIM boxes of the swept parameters where an "
+                       "outcome crosses a threshold", **dprog)
+    d.add_argument("file", metavar="FILE.h5", help="results file of a complysim sweep")
+    d.add_argument("--outcome", required=True, metavar="NAME",
+                   help="outcome column, e.g. lawful_self_censorship_rate or takedown_compliance_rate[global_social]")
+    t = d.add_mutually_exclusive_group(required=True)
+    t.add_argument("--above", type=float, metavar="X", help="runs of interest: outcome > X")
+    t.add_argument("--below", type=float, metavar="X", help="runs of interest: outcome < X")
+    d.add_argument("--design", metavar="NAME", help="decree design (default: the first)")
+    d.add_argument("-o", "--output", metavar="DIR", default=".",
+                   help="directory for the peeling-trajectory figure (default: the current one)")
+    d.add_argument("--peel-alpha", type=float, default=0.05, help="share peeled per step (default: %(default)s)")
+    d.add_argument("--min-mass", type=float, default=0.05, help="smallest box, share of runs (default: %(default)s)")
+    d.add_argument("--min-coverage", type=float, default=0.5,
+                   help="the chosen box is the densest with at least this coverage (default: %(default)s)")
+
     s = sub.add_parser("summary", help="print the mean of every outcome by decree design")
     s.add_argument("file", metavar="FILE.h5")
     s.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
@@ -61,6 +79,29 @@ def main(argv: list[str] | None = None) -> int:
                                bootstrap=args.bootstrap, seed=args.seed,
                                check_platform_map=explicit)
             print(f"wrote {out}")
+        elif args.command == "discover":
+            import pandas as pd
+
+            from .prim import box_table, discover_file
+            from .loader import load
+
+            result, sentence, fig_path = discover_file(
+                args.file, args.outcome, above=args.above, below=args.below, design=args.design,
+                out_dir=args.output, peel_alpha=args.peel_alpha, mass_min=args.min_mass,
+                min_coverage=args.min_coverage)
+            units = load(args.file).param_units
+            print(f"PRIM (Friedman & Fisher 1999), peeling {args.peel_alpha:g} per step, "
+                  f"{len(result.trajectory)} boxes; chosen: the densest with coverage >= {args.min_coverage:g} "
+                  f"(step {result.chosen})")
+            print(sentence + ".")
+            print()
+            with pd.option_context("display.width", 100, "display.max_columns", None,
+                                   "display.float_format", "{:.4g}".format):
+                print(box_table(result, units).to_string(index=False, na_rep=""))
+            print()
+            print("quasi-p: one-sided binomial probability of the box's count of runs of interest if the "
+                  "restriction were dropped (Bryant & Lempert 2010); small = the restriction matters")
+            print(f"wrote {fig_path} (peeling trajectory: coverage against density)")
         elif args.command == "summary":
             import pandas as pd
 

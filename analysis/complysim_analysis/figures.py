@@ -159,63 +159,162 @@ def _legend(ax_or_fig, **kw):
 # --------------------------------------------------------------------------
 
 
+#: A record of a rate is "thin" (greyed) when fewer than this share of the runs
+#: define it, or when more than this share of its defined values are exactly 0 or 1:
+#: a share computed from a handful of events (a compliance rate with one request a week
+#: jumps between 0 and 1). The file stores rates, not their event counts, so this is
+#: read from the values themselves.
+THIN_SHARE = 0.5
+
+
+def record_lengths(res: Results) -> np.ndarray:
+    """Days covered by each time-series record: day_k - day_{k-1} (the first from day 0)."""
+    days = np.asarray(res.days, dtype=float)
+    if not len(days):
+        return days
+    return np.diff(np.concatenate([[-1.0], days]))
+
+
+def partial_last_record(res: Results) -> int:
+    """Days of the last record when it is shorter than the others (the run ended
+    mid-interval), else 0."""
+    lengths = record_lengths(res)
+    if len(lengths) < 3:
+        return 0
+    usual = float(np.median(lengths[:-1]))
+    return int(lengths[-1]) if lengths[-1] < usual else 0
+
+
+def thin_records(sel: np.ndarray, unit: str) -> np.ndarray:
+    """Per record [records]: True where a share ``sel`` [runs, records] rests on too few
+    events to read as a line (see THIN_SHARE); always False for other units."""
+    if not len(sel) or "share" not in unit and unit not in ("probability",):
+        return np.zeros(sel.shape[1] if sel.ndim == 2 else 0, dtype=bool)
+    finite = np.isfinite(sel)
+    n_def = finite.sum(axis=0)
+    extreme = ((sel == 0) | (sel == 1)) & finite
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac_extreme = np.where(n_def > 0, extreme.sum(axis=0) / np.maximum(n_def, 1), 0.0)
+    return (n_def < THIN_SHARE * sel.shape[0]) | (frac_extreme > THIN_SHARE)
+
+
+def why_undefined(res: Results, name: str) -> str:
+    """Why a rate has no value, from its description "A / B (NaN when ...)": "no B"."""
+    desc = res.outcome_description(name)
+    m = re.search(r"/\s*([^,(.]+)", desc)
+    if m and "NaN" in desc:
+        return f"no {m.group(1).strip()} under this design"
+    return "no run of this design defines it"
+
+
+def _draw_band(ax, x, sel, color, label, thin, linestyle="-", alpha=0.2):
+    """Mean line and 2.5-97.5% band of ``sel`` [runs, records]; records flagged ``thin``
+    drawn grey and dotted. Returns True when anything was drawn."""
+    mean, lo, hi = stats.band(sel)
+    if not np.isfinite(mean).any():
+        return False
+    # A record is drawn solid only inside a stretch of 3 or more solid records: isolated
+    # ones would draw as spikes and blocks.
+    thin = np.asarray(thin, dtype=bool).copy()
+    k = 0
+    while k < len(thin):
+        if thin[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(thin) and not thin[end]:
+            end += 1
+        if end - k < 3:
+            thin[k:end] = True
+        k = end
+    solid = np.where(thin, np.nan, mean)
+    ax.plot(x, solid, color=color, linestyle=linestyle, label=label)
+    ax.fill_between(x, np.where(thin, np.nan, lo), np.where(thin, np.nan, hi), color=color, alpha=alpha)
+    if thin.any():
+        ax.fill_between(x, lo, hi, color=color, alpha=alpha * 0.25, linewidth=0)
+        # The thin stretch, faded, joined to its neighbours so the line does not break.
+        near = thin | np.concatenate([[False], thin[:-1]]) | np.concatenate([thin[1:], [False]])
+        ax.plot(x, np.where(near, mean, np.nan), color=color, linestyle=linestyle, linewidth=1.4, alpha=0.35)
+    return True
+
+
 def timeseries_figures(res: Results) -> Iterator[Figure]:
     if not len(res.days):
         return
     x, xlabel = _time_axis(res)
     is_date = xlabel == "date"
+    # A last record shorter than the others (the run ended mid-interval) is an
+    # average over a day or two: its band collapses. It is left out and said so.
+    partial = partial_last_record(res)
+    keep = slice(0, len(res.days) - 1) if partial else slice(None)
+    x = np.asarray(x)[keep]
     designs = res.design_names
+    every = int(np.median(record_lengths(res))) if len(res.days) else 0
     for name in ordered(res.timeseries_names):
         data, platforms = res.timeseries_array(name)
+        data = data[:, keep] if data.ndim >= 2 else data
         unit = res.outcome_unit(name)
+        label = res.outcome_label(name)
         ok_all = _ok_mask(res)
         if not np.isfinite(data[ok_all]).any():
             continue
-        n_ok = int(ok_all.sum())
+        any_thin = False
         if platforms is None:
             fig, ax = plt.subplots()
             for k, d in enumerate(designs):
                 sel = data[_ok_mask(res, d)]
                 if not len(sel) or not np.isfinite(sel).any():
                     continue
-                mean, lo, hi = stats.band(sel)
                 c = PALETTE[k % len(PALETTE)]
-                lbl = f"{d}: mean" if len(designs) > 1 else "mean"
-                ax.plot(x, mean, color=c, label=lbl)
-                ax.fill_between(x, lo, hi, color=c, alpha=0.22,
-                                label=f"{d}: 2.5-97.5% of runs" if len(designs) > 1 else "2.5-97.5% of runs")
+                thin = thin_records(sel, unit)
+                any_thin |= bool(thin.any())
+                _draw_band(ax, x, sel, c, f"{d} ({len(sel)} runs)" if len(designs) > 1 else f"mean of {len(sel)} runs",
+                           thin, alpha=0.22)
             ax.set_xlabel(xlabel)
-            ax.set_ylabel(with_unit(name, unit))
+            ax.set_ylabel(with_unit(label, unit))
+            ax.set_xlim(x[0], x[-1])
             _format_time_axis(ax, is_date)
-            ax.legend(loc="best")
-            title = f"{name} over time"
-            ax.set_title(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
+            ax.legend(loc="best", title="mean, band 2.5-97.5% of runs")
+            title = f"{label} over time"
+            ax.set_title(f"{title} ({name})")
         else:
             shown = [d for d in designs if _ok_mask(res, d).any()]
             fig, axes = _subplots(max(1, len(shown)), max_cols=2)
             for ax, d in zip(axes, shown):
                 sel = data[_ok_mask(res, d)]
+                drawn = False
                 for j, p in enumerate(platforms):
-                    mean, lo, hi = stats.band(sel[:, :, j])
-                    if not np.isfinite(mean).any():
-                        continue
-                    c = PALETTE[j % len(PALETTE)]
-                    ax.plot(x, mean, color=c, linestyle=LINESTYLES[j % len(LINESTYLES)], label=p)
-                    ax.fill_between(x, lo, hi, color=c, alpha=0.18)
+                    thin = thin_records(sel[:, :, j], unit)
+                    if _draw_band(ax, x, sel[:, :, j], PALETTE[j % len(PALETTE)], p, thin,
+                                  linestyle=LINESTYLES[j % len(LINESTYLES)], alpha=0.18):
+                        drawn = True
+                        any_thin |= bool(thin.any())
                 ax.set_xlabel(xlabel)
-                ax.set_title(f"design: {d}" if len(shown) > 1 else "per platform")
+                ax.set_xlim(x[0], x[-1])
+                ax.set_title((f"design: {d}, " if len(shown) > 1 else "") + f"{len(sel)} ok runs")
+                if not drawn:
+                    ax.text(0.5, 0.5, f"not defined in any of the {len(sel)} runs:\n{why_undefined(res, name)}",
+                            transform=ax.transAxes, ha="center", va="center", fontsize=14, color="0.3",
+                            wrap=True)
                 _format_time_axis(ax, is_date)
-            _ylabel_first_column(axes, _grid(max(1, len(shown)), 2)[1], with_unit(name, unit))
-            axes[0].legend(title="platform (mean, band 2.5-97.5%)", loc="best")
-            title = f"{name} over time, per platform"
-            fig.suptitle(f"{title}\nmean and 2.5-97.5% band across {n_ok} ok runs")
+            _ylabel_first_column(axes, _grid(max(1, len(shown)), 2)[1], with_unit(label, unit))
+            first = next((ax for ax in axes if ax.get_legend_handles_labels()[0]), axes[0])
+            _legend(first, title="platform (mean, band 2.5-97.5%)", loc="best")
+            title = f"{label} over time, per platform"
+            fig.suptitle(f"{title} ({name})\nmean and 2.5-97.5% band across the ok runs of each panel")
         fig.tight_layout()
-        cap = (f"{name} ({unit or 'no unit given'}) recorded every "
-               f"{int(np.median(np.diff(res.days))) if len(res.days) > 1 else 0} days. Lines: mean over ok runs; "
-               "shaded: 2.5-97.5 percentiles across runs"
+        cap = (f"{label}: {(res.outcome_description(name) or name).replace('NaN', 'not defined')} "
+               f"({unit or 'no unit given'}), "
+               f"recorded every {every} days. Lines: mean over ok runs; shaded: 2.5-97.5 percentiles across runs"
                + (" (replicates and swept parameters together)." if res.params else " (replicates)."))
+        if any_thin:
+            cap += (f" Faded thin line and band: records where fewer than {THIN_SHARE:.0%} of the runs define the rate or "
+                    f"more than {THIN_SHARE:.0%} of its values are exactly 0 or 1, i.e. a rate built on a "
+                    "handful of events; read the band, not the line.")
+        if partial:
+            cap += (f" The last record covers only {partial} day{'s' if partial != 1 else ''} (the run ends "
+                    "mid-interval) and is left out.")
         yield Figure(fig_id("timeseries", name), title, cap, fig, "Time series")
-
 
 
 # --------------------------------------------------------------------------
@@ -266,19 +365,20 @@ def parameter_figures(res: Results, max_points: int = 4000, seed: int = 0) -> It
                                 color=c, marker=MARKERS[k % len(MARKERS)], capsize=4,
                                 linestyle=LINESTYLES[k % len(LINESTYLES)], label=label)
             ax.set_xlabel(_param_label(p, res.param_units.get(p, "")))
-        _ylabel_first_column(axes, _grid(len(params), 3)[1], with_unit(name, unit))
+        _ylabel_first_column(axes, _grid(len(params), 3)[1], with_unit(res.outcome_label(name), unit))
         handles, labels = axes[0].get_legend_handles_labels()
         if handles:
             fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 4),
                        title="binned mean with 95% CI (dots: runs)", frameon=False)
         n_rows = _grid(len(params), 3)[0]
         legend_space = 0.08 + 0.05 * int(np.ceil(len(labels) / 4)) / n_rows if handles else 0.02
-        title = f"{name} against each swept parameter"
+        title = f"{res.outcome_label(name)} against each swept parameter ({name})"
         fig.suptitle(wrap_title(title))
         fig.tight_layout(rect=(0, legend_space, 1, 1))
         cap = (f"Dots: the summary value of {name} ({unit or 'no unit given'}) in each ok run "
                f"(at most {max_points} drawn per line). Lines: mean with 95% t CI at each grid "
-               "level, or in ten quantile bins of the parameter (lhs, sobol).")
+               "level, or in quantile bins of the parameter (lhs, sobol: at most ten, at least "
+               f"{stats.MIN_PER_BIN} runs each).")
         yield Figure(fig_id("params", name), title, cap, fig, "Outcomes against parameters")
 
 
@@ -404,7 +504,7 @@ def design_comparison_figures(res: Results, table: pd.DataFrame | None = None,
             ax.set_yticks(range(len(cols)), labels)
             ax.set_ylim(-0.6, len(cols) - 0.4)
             ax.invert_yaxis()
-            ax.set_title(name)
+            ax.set_title(f"{res.outcome_label(name)}\n({name})", fontsize=14)
             ax.set_xlabel(with_unit("difference", res.outcome_unit(name)))
         handles, labels = axes[0].get_legend_handles_labels()
         suffix = f" ({ci + 1}/{len(chunks)})" if len(chunks) > 1 else ""
@@ -460,19 +560,32 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         t = table[table["design"] == d].pivot_table(index="outcome", columns="parameter", values="ST",
                                                     aggfunc="first", dropna=False)
         t = t.reindex(index=[o for o in dict.fromkeys(table["outcome"]) if o in t.index], columns=params)
+        sub = table[table["design"] == d]
+        no_index = {o: r for o, r in zip(sub["outcome"], sub["remark"])
+                    if isinstance(r, str) and ("constant" in r or "runs differ" in r)}
         t = t[np.isfinite(t.to_numpy()).any(axis=1)]
         if t.empty:
             continue
+        remarks = sub.pivot_table(index="outcome", columns="parameter", values="remark", aggfunc="first")
+        remarks = remarks.reindex(index=t.index, columns=params)
+        noisy = remarks.apply(lambda col: col.map(lambda r: isinstance(r, str) and bool(r))).to_numpy(bool)
         height = max(FIGSIZE[1], 0.45 * len(t) + 3)
         fig, ax = plt.subplots(figsize=(FIGSIZE[0], height), layout="constrained")
-        im = ax.imshow(np.clip(t.to_numpy(), 0, 1), aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=1)
+        shown = np.where(noisy, np.nan, np.clip(t.to_numpy(), 0, 1))
+        im = ax.imshow(shown, aspect="auto", cmap=HEATMAP_CMAP, vmin=0, vmax=1)
+        ax.set_facecolor("0.93")  # noisy cells: no colour
         ax.set_xticks(range(len(params)), [_wrap_param(p) for p in params])
         ax.set_yticks(range(len(t)), t.index)
         ax.grid(False)
         for i in range(len(t)):
             for j in range(len(params)):
                 v = t.to_numpy()[i, j]
-                if np.isfinite(v):
+                if not np.isfinite(v):
+                    continue
+                if noisy[i, j]:
+                    ax.text(j, i, f"({v:.2f})", ha="center", va="center", fontsize=12, color="0.45",
+                            style="italic")
+                else:
                     ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=13,
                             color="black" if v > 0.5 else "white")
         cb = fig.colorbar(im, ax=ax)
@@ -482,7 +595,12 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         title = "Total-order Sobol indices, every outcome" + (f" (design: {d})" if len(designs) > 1 else "")
         ax.set_title(wrap_title(title, 70))
         cap = (f"Jansen (1999) total-order index of each outcome for each parameter, N = {n_base} "
-               "base samples, replicates averaged first; values clipped to 0..1 for the colour.")
+               "base samples, replicates averaged first; values clipped to 0..1 for the colour. "
+               "Grey cells with the value in brackets carry a remark (noise dominates or not converged "
+               "between N/2 and N; see the table): not findings.")
+        if no_index:
+            cap += " No index (constant or nearly constant outcome): " + "; ".join(
+                f"{o} ({r})" for o, r in no_index.items()) + "."
         yield Figure(fig_id("sobol_summary", d), title, cap, fig, "Sobol sensitivity indices")
     for outcome in dict.fromkeys(table["outcome"]):
         sub = table[table["outcome"] == outcome]
@@ -509,7 +627,8 @@ def sobol_figures(res: Results, table: pd.DataFrame | None = None, bootstrap: in
         handles, labels = axes[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False,
                    title="bars: estimate; whiskers: 95% bootstrap CI")
-        title = f"Sobol indices of {outcome}"
+        base_name = outcome.split("[")[0]
+        title = f"Sobol indices of {res.outcome_label(base_name)} ({outcome})"
         fig.suptitle(wrap_title(f"{title} (N = {n_base} base samples)"))
         fig.tight_layout(rect=(0, 0.13, 1, 1))
         cap = (f"First-order (Saltelli 2010) and total-order (Jansen 1999) indices of {outcome}, "

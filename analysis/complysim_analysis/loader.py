@@ -75,6 +75,7 @@ class OutcomeInfo:
     platforms: list[str] | None  #: None for a scalar outcome
     unit: str = ""
     description: str = ""
+    label: str = ""  #: short plain words from the file's ``label`` attribute ("" in older files)
 
     @property
     def per_platform(self) -> bool:
@@ -107,7 +108,7 @@ class Results:
             (ndarray [samples]).
         outcomes: name -> OutcomeInfo, in file order.
         params: the swept parameter names (dotted), in file order.
-        param_units: name -> unit (file attribute, else the parameter table).
+        param_units: name -> unit (file attribute, else ``complysim params``).
         days: /timeseries/day (ndarray [records]) or an empty array.
         dates: /timeseries/date as datetime64[ns] (or None).
     """
@@ -149,9 +150,18 @@ class Results:
 
     def outcome_unit(self, name: str) -> str:
         info = self.outcomes.get(name) or self.timeseries_only.get(name)
-        if info is not None and info.unit:
-            return info.unit
-        return units.outcome_unit(name)
+        return info.unit if info is not None else ""
+
+    def outcome_label(self, name: str) -> str:
+        """Short plain-words label of an outcome (the file's ``label`` attribute, from the
+        C++ outcome table; the name with spaces for older files)."""
+        info = self.outcomes.get(name) or self.timeseries_only.get(name)
+        return info.label if info is not None and info.label else units.default_label(name)
+
+    def outcome_description(self, name: str) -> str:
+        """One-line definition (the file's ``description`` attribute), or ""."""
+        info = self.outcomes.get(name) or self.timeseries_only.get(name)
+        return info.description if info is not None else ""
 
     def outcome_columns(self) -> list[str]:
         """Every outcome column of ``runs`` (scalar and per platform)."""
@@ -363,11 +373,12 @@ def load(path: str | os.PathLike) -> Results:
                 arr = np.asarray(ds[()], dtype=float)
                 unit = _text(ds.attrs["unit"]) if "unit" in ds.attrs else ""
                 desc = _text(ds.attrs["description"]) if "description" in ds.attrs else ""
+                label = _text(ds.attrs["label"]) if "label" in ds.attrs else ""
                 if arr.ndim == 1:
                     if arr.shape != (n,):
                         raise ResultsFormatError(f"{path}: /runs/outcomes/{name} has shape {arr.shape}")
                     cols[name] = arr
-                    outcomes[name] = OutcomeInfo(name, None, unit, desc)
+                    outcomes[name] = OutcomeInfo(name, None, unit, desc, label)
                 elif arr.ndim == 2 and arr.shape[0] == n:
                     plats = _texts(ds.attrs["platforms"]) if "platforms" in ds.attrs else []
                     if len(plats) != arr.shape[1]:
@@ -376,7 +387,7 @@ def load(path: str | os.PathLike) -> Results:
                             f"but its 'platforms' attribute lists {len(plats)}")
                     for j, p in enumerate(plats):
                         cols[platform_column(name, p)] = arr[:, j]
-                    outcomes[name] = OutcomeInfo(name, plats, unit, desc)
+                    outcomes[name] = OutcomeInfo(name, plats, unit, desc, label)
                     long_frames.append(pd.DataFrame({
                         "run": np.repeat(np.arange(n), len(plats)),
                         "platform": np.tile(np.asarray(plats, dtype=object), n),
@@ -403,7 +414,9 @@ def load(path: str | os.PathLike) -> Results:
                 if name not in outcomes:
                     plats = _texts(ds.attrs["platforms"]) if "platforms" in ds.attrs else None
                     unit = _text(ds.attrs["unit"]) if "unit" in ds.attrs else ""
-                    ts_only[name] = OutcomeInfo(name, plats if ds.ndim == 3 else None, unit)
+                    desc = _text(ds.attrs["description"]) if "description" in ds.attrs else ""
+                    label = _text(ds.attrs["label"]) if "label" in ds.attrs else ""
+                    ts_only[name] = OutcomeInfo(name, plats if ds.ndim == 3 else None, unit, desc, label)
 
     runs = pd.DataFrame(cols)
     if long_frames:

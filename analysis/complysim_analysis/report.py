@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import __version__, figures
+from . import __version__, figures, stats
 from .loader import STATUS_NAMES, STATUS_OK, Results, load
 
 CSS = """
@@ -30,7 +30,13 @@ figure { margin: 2em 0; } figure img { max-width: 100%; border: 1px solid #ddd; 
 figcaption { font-size: 15px; color: #333; max-width: 1200px; }
 .note { background: #fff6e0; border-left: 4px solid #E69F00; padding: .5em 1em; }
 nav ul { columns: 2; }
+div.wide { overflow-x: auto; }
+td small { color: #555; }
 """
+
+
+#: What an empty cell says (never "NaN"): see the notes under each table for why.
+UNDEFINED = "not defined"
 
 
 def _fmt(v: Any, digits: int = 4) -> str:
@@ -38,9 +44,93 @@ def _fmt(v: Any, digits: int = 4) -> str:
         return ""
     if isinstance(v, (float, np.floating)):
         if not np.isfinite(v):
-            return "NaN" if np.isnan(v) else str(v)
+            return UNDEFINED if np.isnan(v) else str(v)
         return f"{v:.{digits}g}"
     return str(v)
+
+
+def plain(text: str) -> str:
+    """A definition for readers: the file's "(NaN when ...)" reads "(not defined when ...)"."""
+    return text.replace("NaN", UNDEFINED)
+
+
+def _level(values: np.ndarray, unit: str = "", digits: int = 4) -> str:
+    """ "mean [lo, hi]" (95% t CI, clipped as _clip_share) of the finite values, or "not defined"."""
+    m, lo, hi, n = stats.mean_ci(values)
+    lo, hi = _clip_share(lo, hi, unit)
+    if n == 0:
+        return UNDEFINED
+    if n == 1 or not np.isfinite(lo):
+        return f"{m:.{digits}g} (1 run)"
+    return f"{m:.{digits}g}\n[{lo:.3g}, {hi:.3g}]"
+
+
+def _clip_share(text_lo: float, text_hi: float, unit: str) -> tuple[float, float]:
+    """An interval clipped to the values the unit allows: [0, 1] for shares and
+    probabilities, >= 0 for codes and levels (as `complysim run` clips them)."""
+    if unit in ("share", "probability", "0/1"):
+        return max(text_lo, 0.0), min(text_hi, 1.0)
+    if unit in ("code", "level"):
+        return max(text_lo, 0.0), text_hi
+    return text_lo, text_hi
+
+
+def levels_table(res: Results) -> pd.DataFrame:
+    """One row per outcome column: label, name, unit, and per design the mean with its
+    95% t CI over ok runs (intervals of shares clipped to [0, 1]), "not defined" where no
+    run has a value; the label, unit and description come from the file."""
+    ok = res.ok_runs
+    designs = [d for d in res.design_names if (res.runs["design"] == d).any()]
+    rows = []
+    for name in figures.ordered(list(res.outcomes)):
+        unit = res.outcome_unit(name)
+        for c in res.outcomes[name].columns():
+            plat = c[len(name) + 1:-1] if res.outcomes[name].per_platform else ""
+            row = {"outcome": res.outcome_label(name) + (f" [{plat}]" if plat else "") + f"\n{c}", "unit": unit}
+            for d in designs:
+                v = ok.loc[ok["design"] == d, c].to_numpy(float)
+                m, lo, hi, n = stats.mean_ci(v)
+                if n == 0:
+                    row[d] = UNDEFINED
+                elif n == 1 or not np.isfinite(lo):
+                    row[d] = f"{m:.4g} (1 run)"
+                else:
+                    lo, hi = _clip_share(lo, hi, unit)
+                    row[d] = f"{m:.4g}\n[{lo:.3g}, {hi:.3g}]"
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def comparison_levels_table(res: Results, comparison: pd.DataFrame) -> pd.DataFrame:
+    """The paired comparison with the levels beside the differences: per (design,
+    outcome column) the reference and the design mean over the pairs, each with its
+    95% t CI, the paired difference with its CI, and the pairs used."""
+    if comparison.empty:
+        return comparison
+    ok = res.ok_runs
+    key = ["point", "replicate"]
+    rows = []
+    for _, r in comparison.iterrows():
+        col, d, base = r["outcome"], r["design"], r["baseline"]
+        a = ok.loc[ok["design"] == base, key + [col]].rename(columns={col: "y0"})
+        b = ok.loc[ok["design"] == d, key + [col]].rename(columns={col: "y1"})
+        pairs = a.merge(b, on=key)
+        pairs = pairs[np.isfinite(pairs["y0"]) & np.isfinite(pairs["y1"])]
+        name = col.split("[")[0]
+        plat = col[len(name) + 1:-1] if "[" in col else ""
+        diff = UNDEFINED
+        if r["n_pairs"] >= 2 and np.isfinite(r["diff_low"]):
+            star = " *" if r["diff_low"] > 0 or r["diff_high"] < 0 else ""
+            diff = f"{r['diff']:.4g}{star}\n[{r['diff_low']:.3g}, {r['diff_high']:.3g}]"
+        elif r["n_pairs"] == 1:
+            diff = f"{r['diff']:.4g} (1 pair)"
+        rows.append({"design": d, "outcome": res.outcome_label(name) + (f" [{plat}]" if plat else "") + f"\n{col}",
+                     "unit": res.outcome_unit(name),
+                     f"reference ({base})": _level(pairs["y0"].to_numpy(), res.outcome_unit(name))
+                     if len(pairs) else UNDEFINED,
+                     "design level": _level(pairs["y1"].to_numpy(), res.outcome_unit(name)) if len(pairs) else UNDEFINED,
+                     "difference (design - reference)": diff, "pairs": int(r["n_pairs"])})
+    return pd.DataFrame(rows)
 
 
 def _html_table(df: pd.DataFrame, digits: int = 4) -> str:
@@ -53,9 +143,10 @@ def _html_table(df: pd.DataFrame, digits: int = 4) -> str:
         for v in row:
             num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
             cls = ' class="num"' if num else ""
-            cells.append(f"<td{cls}>{html.escape(_fmt(v, digits))}</td>")
+            cells.append(f"<td{cls}>{html.escape(_fmt(v, digits)).replace(chr(10), '<br>')}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="wide"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>")
 
 
 def summary_table(res: Results) -> pd.DataFrame:
@@ -191,18 +282,31 @@ def write_report(path: str, out_dir: str, data_csv: str | None = None,
         parts.append("<h3>Runs not ok</h3>" + _html_table(bad.head(50)))
 
     parts.append('<h2 id="summary">Outcome summary</h2>')
-    parts.append("<p>Mean of each run's summary value over ok runs, by decree design.</p>")
-    parts.append(_html_table(summary_table(res).reset_index()))
+    parts.append("<p>Mean and 95% Student-t CI of each run's summary value over the ok runs of each "
+                 "decree design (intervals of shares clipped to [0, 1]). <i>not defined</i>: no run of "
+                 "that design has a value, because the rate's denominator is zero (for example no "
+                 "takedown request under a design without enforcement).</p>")
+    parts.append(_html_table(levels_table(res)))
+    parts.append("<h3>What each outcome measures</h3>")
+    parts.append(_html_table(pd.DataFrame(
+        [(res.outcome_label(n), n, res.outcome_unit(n), plain(res.outcome_description(n)))
+         for n in figures.ordered(list(res.outcomes))], columns=["outcome", "name", "unit", "definition"])))
     if not tables["comparison"].empty:
         parts.append('<h2 id="comparison">Decree-design comparison (paired)</h2>')
-        parts.append("<p>Runs paired by (point, replicate): common random numbers. "
-                     "diff = design - baseline, 95% Student-t CI.</p>")
-        parts.append(_html_table(tables["comparison"]))
+        parts.append("<p>Runs paired by (point, replicate): common random numbers. Levels: mean and "
+                     "95% t CI over the pairs used; difference = design - reference with its paired 95% t "
+                     "CI, * where it excludes 0. <i>not defined</i>: no pair has the value in both designs "
+                     "(a rate without events in one of them).</p>")
+        parts.append(_html_table(comparison_levels_table(res, tables["comparison"])))
     if not tables["sobol"].empty:
         parts.append('<h2 id="sobol-table">Sobol indices</h2>')
         parts.append("<p>First order: Saltelli (2010); total order: Jansen (1999); replicates "
                      f"averaged per sample; 95% bootstrap percentile CIs ({bootstrap} resamples, "
-                     f"seed {seed}); n = base rows used.</p>")
+                     f"seed {seed}); n = base rows used. Remarks as <code>complysim analyze</code>: "
+                     "\"noise dominates\" where an interval is wider than the index (or the estimate is "
+                     "outside [0, 1] beyond it), \"not converged\" where N/2 and N differ by more than "
+                     "0.05, no index for a (nearly) constant outcome. <i>not defined</i>: no index "
+                     "(see the remark).</p>")
         parts.append(_html_table(tables["sobol"], digits=3))
 
     section = None

@@ -150,11 +150,70 @@ def sobol_for_results(res: Results, column: str, design: str, *, bootstrap: int 
         raise ValueError(f"{res.path}: design kind is {res.design.get('kind')!r}, not 'sobol'")
     params = list(res.design.get("parameters") or res.params)
     y = point_means(res, column, design)
-    out = sobol_indices(y, res.design["block"], len(params), bootstrap=bootstrap, seed=seed,
-                        parameters=params)
+    block = np.asarray(res.design["block"])
+    out = sobol_indices(y, block, len(params), bootstrap=bootstrap, seed=seed, parameters=params)
+    # Diagnostics, the same rules as `complysim analyze` (docs/analysis.md, "Sobol diagnostics").
+    n_base = int((block == 0).sum())
+    half = None
+    if n_base >= 4:
+        h = n_base // 2
+        keep = np.concatenate([np.flatnonzero(block == b)[:h] for b in range(len(params) + 2)])
+        half = sobol_indices(y[keep], block[keep], len(params), bootstrap=0, parameters=params)
+    ok = res.runs[(res.runs["status"] == STATUS_OK) & (res.runs["design"] == design)][column].to_numpy(float)
+    differing = count_differing(ok)
+    finite = int(np.isfinite(ok).sum())
+    if finite and (differing == 0 or not np.isfinite(out["S1"]).any()):
+        outcome_remark = "constant outcome"
+    elif finite and differing * 20 < finite:
+        outcome_remark = f"{differing} of {finite} runs differ: no index"
+    else:
+        outcome_remark = ""
+    if outcome_remark:
+        for c in ("S1", "S1_low", "S1_high", "ST", "ST_low", "ST_high"):
+            out[c] = np.nan
+        out["remark"] = outcome_remark
+    else:
+        out["remark"] = [sobol_remark(out.iloc[i], None if half is None else half.iloc[i]) for i in range(len(out))]
     out.insert(0, "outcome", column)
     out.insert(0, "design", design)
     return out
+
+
+#: Interval width below which indices are not told apart (as `complysim analyze`).
+SOBOL_RESOLUTION = 0.05
+
+
+def count_differing(values: np.ndarray) -> int:
+    """Finite values that differ from the most common finite value."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return 0
+    _, counts = np.unique(v, return_counts=True)
+    return int(len(v) - counts.max())
+
+
+def sobol_remark(row, half=None, resolution: float = SOBOL_RESOLUTION) -> str:
+    """Remark on one parameter's indices (a row with S1, S1_low, S1_high, ST, ST_low,
+    ST_high; ``half`` the same at N/2): "noise dominates: more samples" when an interval
+    is wider than both the index and ``resolution`` or an estimate lies outside [0, 1]
+    beyond its interval (or by more than ``resolution``); "not converged: ..." when N/2
+    and N differ by more than ``resolution``. The rules of sensitivity.hpp sobol_remark."""
+    s1, st = float(row["S1"]), float(row["ST"])
+    if not (np.isfinite(s1) and np.isfinite(st)):
+        return ""
+
+    def wide(v, lo, hi):
+        return np.isfinite(lo) and np.isfinite(hi) and hi - lo > max(abs(v), resolution)
+
+    noisy = (wide(s1, row["S1_low"], row["S1_high"]) or wide(st, row["ST_low"], row["ST_high"])
+             or (s1 < 0 and (row["S1_high"] < 0 or s1 < -resolution))
+             or (st > 1 and (row["ST_low"] > 1 or st > 1 + resolution)))
+    parts = ["noise dominates: more samples"] if noisy else []
+    if half is not None and np.isfinite(half["S1"]) and np.isfinite(half["ST"]) and (
+            abs(half["S1"] - s1) > resolution or abs(half["ST"] - st) > resolution):
+        parts.append(f"not converged: S1 {half['S1']:.2f}, ST {half['ST']:.2f} at N/2")
+    return "; ".join(parts)
 
 
 # --------------------------------------------------------------------------
@@ -231,11 +290,17 @@ def no_difference(table: pd.DataFrame, rtol: float = NO_DIFFERENCE_RTOL) -> pd.S
 # --------------------------------------------------------------------------
 
 
+#: Fewest runs per quantile bin of a main effect (as `complysim analyze`): fewer give a
+#: zig-zag of noise.
+MIN_PER_BIN = 8
+
+
 def binned_means(x: np.ndarray, y: np.ndarray, *, max_levels: int = 12, bins: int = 10,
-                 confidence: float = 0.95) -> pd.DataFrame:
+                 confidence: float = 0.95, min_per_bin: int = MIN_PER_BIN) -> pd.DataFrame:
     """Mean of y with a t CI at each level of x (when x has at most
-    ``max_levels`` distinct values, as in a grid) or in each of ``bins``
-    quantile bins of x (lhs, sobol). Returns x, mean, low, high, n."""
+    ``max_levels`` distinct values, as in a grid) or in each of at most ``bins``
+    quantile bins of x (lhs, sobol), fewer when needed so that a bin holds about
+    ``min_per_bin`` points or more. Returns x, mean, low, high, n."""
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     good = np.isfinite(x) & np.isfinite(y)
@@ -247,6 +312,7 @@ def binned_means(x: np.ndarray, y: np.ndarray, *, max_levels: int = 12, bins: in
             m, lo, hi, n = mean_ci(y[x == lv], confidence)
             rows.append((lv, m, lo, hi, n))
     elif len(x):
+        bins = max(1, min(bins, len(x) // max(1, min_per_bin)))
         edges = np.unique(np.quantile(x, np.linspace(0, 1, bins + 1)))
         which = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, len(edges) - 2)
         for b in range(len(edges) - 1):

@@ -108,8 +108,8 @@ def test_design_comparison_skips_outcomes_that_do_not_differ(files):
     assert len(figs) == 1
     f = figs[0]
     titles = [ax.get_title() for ax in f.figure.axes if ax.get_visible() and ax.get_title()]
-    assert "self_censorship_rate" not in titles
-    assert "over_removal_share" in titles and "takedown_compliance_rate" in titles
+    assert not any("(self_censorship_rate)" in t for t in titles)
+    assert any("(over_removal_share)" in t for t in titles) and any("(takedown_compliance_rate)" in t for t in titles)
     assert "self_censorship_rate" in f.caption and "zero" in f.caption
     plt.close(f.figure)
     # Nothing differs at all: no figure (the table still lists the zeros).
@@ -132,3 +132,98 @@ def test_summary_table_units_belong_to_their_rows(tmp_path, designs):
     assert table.index[0] == "ok runs" and table.loc["ok runs", "unit"] == ""
     for row in table.index[1:]:
         assert table.loc[row, "unit"] == res.outcome_unit(row.split("[")[0]), row
+
+
+def _visible_text(html_text: str) -> str:
+    """The report without its embedded images (base64 may contain any letters)."""
+    return re.sub(r'src="data:image/png;base64,[^"]*"', 'src=""', html_text)
+
+
+def _empty_rate_file(src: str, dst: str) -> None:
+    """A copy of ``src`` where takedown_compliance_rate is NaN in every run of the
+    second design (a design that sends no takedown request) and the last record
+    covers 2 days instead of 14 (a run that ends mid-interval)."""
+    import shutil
+
+    import h5py
+    import numpy as np
+
+    shutil.copy(src, dst)
+    with h5py.File(dst, "r+") as f:
+        second = f["runs/design"][()] == 1
+        for group in ("runs/outcomes", "timeseries"):
+            ds = f[f"{group}/takedown_compliance_rate"]
+            data = ds[()]
+            data[second] = np.nan
+            ds[...] = data
+            ds.attrs["description"] = ("Takedown requests honoured within the deadline / requests received, "
+                                       "per platform (NaN when none received).")
+            ds.attrs["label"] = "Takedown compliance"
+        day = f["timeseries/day"][()]
+        day[-1] = day[-2] + 2
+        f["timeseries/day"][...] = day
+        if "timeseries/date" in f:
+            dates = [str(np.datetime64("2018-01-01") + np.timedelta64(int(d), "D")) for d in day]
+            f["timeseries/date"][...] = np.array(dates, dtype=object)
+
+
+def test_report_has_no_nan_and_explains_empty_panels(files, tmp_path):
+    path = str(tmp_path / "empty_rate.h5")
+    _empty_rate_file(files["single2"][0], path)
+    out_dir = tmp_path / "report"
+    write_report(path, str(out_dir), bootstrap=50)
+    text = _visible_text((out_dir / "report.html").read_text(encoding="utf-8"))
+    assert "NaN" not in text and "nan" not in re.sub(r"<[^>]+>", " ", text).split(), "NaN shown to the reader"
+    assert "not defined" in text
+    # Levels beside the differences in the comparison table.
+    assert "reference (baseline)" in text and "design level" in text and "difference (design - reference)" in text
+    # The last, 2-day record is left out and said so.
+    assert "The last record covers only 2 days" in text
+
+
+def test_timeseries_axes_are_dated_and_empty_panels_say_why(files, tmp_path):
+    import matplotlib.dates as mdates
+    import numpy as np
+
+    from complysim_analysis import figures, load
+
+    path = str(tmp_path / "empty_rate.h5")
+    _empty_rate_file(files["single2"][0], path)
+    res = load(path)
+    seen = 0
+    for fig in figures.timeseries_figures(res):
+        for ax in fig.figure.axes:
+            if not ax.get_visible():
+                continue
+            lo, hi = ax.get_xlim()
+            years = {mdates.num2date(v).year for v in (lo, hi)}
+            assert 1970 not in years, (fig.id, ax.get_title(), years)
+            labels = [t.get_text() for t in ax.get_xticklabels()] + [ax.xaxis.get_offset_text().get_text()]
+            assert not any("1970" in t for t in labels), (fig.id, labels)
+            if fig.id == "fig-timeseries-takedown_compliance_rate" and "strict" in ax.get_title():
+                texts = [t.get_text() for t in ax.texts]
+                assert any("not defined in any of" in t and "no requests received" in t for t in texts), texts
+                seen += 1
+            # Each panel title counts the runs of that panel, not of the file.
+            if "ok runs" in ax.get_title():
+                n = int(re.search(r"(\d+) ok runs", ax.get_title()).group(1))
+                design = re.search(r"design: (\w+)", ax.get_title())
+                if design:
+                    assert n == int(((res.runs["design"] == design.group(1)) & (res.runs["status"] == 0)).sum())
+        fig.render()
+    assert seen == 1
+    assert figures.partial_last_record(res) == 2
+    # A rate built on few events (values 0 or 1 in most runs) is flagged thin.
+    sel = np.array([[0.0, 1.0, 0.7], [1.0, 0.0, 0.72], [1.0, 1.0, 0.69]])
+    assert figures.thin_records(sel, "share").tolist() == [True, True, False]
+    assert not figures.thin_records(sel, "items/user/day").any()
+
+
+def test_sobol_remarks_in_the_report_table(files):
+    from complysim_analysis import figures, load
+
+    res = load(files["sobol"][0])
+    table = figures.sobol_table(res, bootstrap=50)
+    assert "remark" in table.columns
+    # 64 base rows of a smooth synthetic function: mostly clean, every row has a string remark.
+    assert table["remark"].map(lambda r: isinstance(r, str)).all()

@@ -3,6 +3,8 @@
 #include "progress.hpp"
 #include "commands.hpp"
 
+#include "complysim/analysis/compare.hpp"  // outcome_label: the plain meaning compare prints
+
 #include "complysim/analysis/sensitivity.hpp"
 #include "complysim/io/results_file.hpp"
 #include "complysim/simulation/outcome_range.hpp"
@@ -52,7 +54,7 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
     out << "95% CIs are Student-t intervals across replicates, clipped to each outcome's possible range\n\n";
   char line[256];
   std::snprintf(line, sizeof line, "%-34s %-16s %12s   %-27s\n", "outcome", "platform", "mean", "95% CI");
-  out << line << std::string(92, '-') << "\n";
+  out << line << "  what it measures (unit)\n" << std::string(92, '-') << "\n";
   const auto table = outcome_table();
   for (std::size_t k = 0; k < table.size(); ++k) {
     const int width = table[k].per_platform ? static_cast<int>(s.platforms.size()) : 1;
@@ -68,6 +70,8 @@ std::string format_outcome_table(const Scenario& s, const std::vector<ReplicateR
                     table[k].per_platform ? s.platforms[static_cast<std::size_t>(p)].name.c_str() : "", m.mean, ci);
       out << line;
     }
+    // What the outcome is and its unit, as `complysim compare` prints them.
+    out << "  " << outcome_label(table[k].name) << " (unit: " << table[k].unit << ")\n";
   }
   return out.str();
 }

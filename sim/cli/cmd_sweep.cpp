@@ -6,7 +6,10 @@
 
 #include "complysim/simulation/sweep.hpp"
 
+#include "complysim/simulation/run.hpp"
+
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 
 #ifdef COMPLYSIM_WITH_MPI
 #include "sweep_mpi.hpp"
@@ -14,6 +17,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdlib>
@@ -30,6 +34,60 @@ namespace {
 constexpr int kExitRunsFailed = 1;
 /// Rows of the design matrix printed by --dry-run.
 constexpr std::int64_t kDryRunRows = 10;
+
+/// Days simulated by the --dry-run pilot at most, and its time budget.
+constexpr std::int64_t kPilotDays = 20;
+constexpr double kPilotSeconds = 3.0;
+
+/// A short timed pilot: run 0 of the plan for at most kPilotDays days or kPilotSeconds,
+/// then the wall time of the whole sweep (or shard) scaled from it, one line.
+std::string pilot_estimate(const SweepPlan& plan, int threads) {
+  using clock = std::chrono::steady_clock;
+  if (plan.runs.empty()) return "estimated wall time: no runs";
+  const RunIndex at = run_at(plan.runs.front(), static_cast<std::int64_t>(plan.designs.size()), plan.samples.samples(),
+                             plan.replicates);
+  const Scenario s = scenario_for_run(plan, at);
+  const std::int64_t days = s.simulation.days;
+  std::atomic<bool> stop{false};
+  std::int64_t done = 0;
+  const auto t0 = clock::now();
+  clock::time_point t1 = t0, tk = t0;
+  try {
+    simulate(s, run_key(plan, at), &stop, [&] {
+      ++done;
+      tk = clock::now();
+      if (done == 1) t1 = tk;
+      if (done >= std::min(kPilotDays, days) || std::chrono::duration<double>(tk - t0).count() > kPilotSeconds)
+        stop = true;
+    });
+  } catch (const Cancelled&) {
+  } catch (const std::exception& e) {
+    return std::string("estimated wall time: not known (the pilot run failed: ") + e.what() + ")";
+  }
+  const double first = std::chrono::duration<double>(t1 - t0).count();
+  const double per_day =
+      done > 1 ? std::chrono::duration<double>(tk - t1).count() / static_cast<double>(done - 1) : first;
+  const double setup = std::max(0.0, first - per_day);
+  const double run_s = setup + per_day * static_cast<double>(days);
+  const auto n = static_cast<double>(plan.runs.size());
+  const double workers = std::max(1.0, std::min(n, static_cast<double>(threads)));
+  const double total = run_s * n / workers;
+  char buf[320];
+  auto human = [](double sec) {
+    char b[64];
+    if (sec < 120) std::snprintf(b, sizeof b, "%.0f s", sec);
+    else if (sec < 7200) std::snprintf(b, sizeof b, "%.0f min", sec / 60);
+    else std::snprintf(b, sizeof b, "%.1f h", sec / 3600);
+    return std::string(b);
+  };
+  std::snprintf(buf, sizeof buf,
+                "estimated wall time: about %s on %d thread%s of an idle machine (pilot: run %lld for %lld of %lld days took %.2f s, "
+                "about %.2f s a run; runs of other designs and samples may take longer or shorter)",
+                human(total).c_str(), static_cast<int>(workers), workers > 1 ? "s" : "",
+                static_cast<long long>(plan.runs.front()), static_cast<long long>(done), static_cast<long long>(days),
+                std::chrono::duration<double>(tk - t0).count(), run_s);
+  return buf;
+}
 
 void print_dry_run(const SweepPlan& plan, const std::string& scenario_path, std::ostream& out) {
   const SampleMatrix& m = plan.samples;
@@ -109,7 +167,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
       ("resume", "continue an interrupted sweep from OUT.h5.journal")
       ("shard", po::value(&shard_text), "run only shard I of N (runs with run % N == I), for cluster job arrays")
       ("force", "replace an existing OUT.h5 or journal")
-      ("dry-run", "print the number of designs, samples, replicates and runs and the first design rows; write nothing")
+      ("dry-run", "print the number of designs, samples, replicates and runs, the first design rows and the wall time "
+                  "estimated from a short timed pilot (run 0 for up to 20 days or 3 s); write nothing")
       ("quiet,q", "no progress display");
 #ifdef COMPLYSIM_WITH_MPI
   cl.options.add_options()("mpi-batch", po::value(&mpi_batch),
@@ -178,6 +237,8 @@ int cmd_sweep(const std::vector<std::string>& args) {
     const SweepPlan plan = plan_sweep(s, shard);
     if (dry_run) {
       print_dry_run(plan, scenario_path, std::cout);
+      const int workers = threads > 0 ? threads : static_cast<int>(tbb::info::default_concurrency());
+      std::cout << "\n" << pilot_estimate(plan, workers) << "\n";
       return kExitOk;
     }
 
@@ -197,7 +258,12 @@ int cmd_sweep(const std::vector<std::string>& args) {
     opt.note = [&](const std::string& line) {
       if (!quiet) std::cerr << "complysim sweep: " << line << "\n";
     };
-    opt.on_start = [&](std::int64_t pending) { progress.emplace("sweep", pending, "runs", quiet); };
+    // Progress out of the whole sweep (or shard): a resumed sweep starts at the runs
+    // its journal already holds ("131/256", not "0/125").
+    const auto shard_total = static_cast<std::int64_t>(plan.runs.size());
+    opt.on_start = [&](std::int64_t pending) {
+      progress.emplace("sweep", shard_total, "runs", quiet, shard_total - pending);
+    };
     opt.on_run = [&](const io::JournalRecord&) {
       if (progress) progress->tick();
     };

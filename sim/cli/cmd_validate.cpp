@@ -94,7 +94,8 @@ int cmd_validate(const std::vector<std::string>& args) {
   } else {
     const auto& w = s.sweep;
     std::cout << "sweep: design " << w.design << ", samples " << w.samples << ", replicates " << w.replicates
-              << (w.scramble ? ", scrambled" : "") << "\n";
+              << (w.scramble ? ", scrambled" : "")
+              << (w.shared_random_numbers ? ", shared random numbers per Saltelli row" : "") << "\n";
     for (const auto& p : w.parameters) {
       std::cout << "  " << p.name << ": ";
       if (w.design == "grid") {

@@ -7,8 +7,9 @@
 
 namespace complysim::cli {
 
-Progress::Progress(std::string label, std::int64_t total, std::string unit, bool quiet)
-    : label_(std::move(label)), unit_(std::move(unit)), total_(total), start_(std::chrono::steady_clock::now()) {
+Progress::Progress(std::string label, std::int64_t total, std::string unit, bool quiet, std::int64_t already)
+    : label_(std::move(label)), unit_(std::move(unit)), total_(total), already_(already), done_(already),
+      start_(std::chrono::steady_clock::now()) {
   if (quiet) return;
   tty_ = isatty(fileno(stderr)) != 0;
   active_ = true;
@@ -33,7 +34,7 @@ std::string Progress::line() const {
   using namespace std::chrono;
   const double elapsed = duration<double>(steady_clock::now() - start_).count();
   const auto d = done();
-  const double rate = elapsed > 0 ? static_cast<double>(d) / elapsed : 0.0;
+  const double rate = elapsed > 0 ? static_cast<double>(d - already_) / elapsed : 0.0;
   char buf[256];
   const double pct = total_ > 0 ? 100.0 * static_cast<double>(d) / static_cast<double>(total_) : 100.0;
   if (rate > 0 && d < total_) {

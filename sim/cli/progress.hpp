@@ -20,7 +20,9 @@ class Progress {
   /// @param total  units expected
   /// @param unit   what a unit is ("simulated days", "runs")
   /// @param quiet  show nothing
-  Progress(std::string label, std::int64_t total, std::string unit, bool quiet);
+  /// @param already units done before this process started (a resumed sweep): counted
+  ///        in done() and the percentage, not in the rate and ETA
+  Progress(std::string label, std::int64_t total, std::string unit, bool quiet, std::int64_t already = 0);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -35,7 +37,7 @@ class Progress {
   void loop();
   std::string line() const;
   std::string label_, unit_;
-  std::int64_t total_;
+  std::int64_t total_, already_ = 0;
   std::atomic<std::int64_t> done_{0};
   bool tty_ = false, active_ = false;
   std::chrono::steady_clock::time_point start_;

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <numeric>
@@ -249,8 +250,9 @@ TEST_CASE("analyze: a constant outcome has no indices and says why", "[analyze][
   CHECK(std::isnan(an.sobol[0].indices.first[0]));
   CHECK(an.sobol[0].remark == "constant outcome");
   CHECK(an.sobol[0].runs_used == 8 * 4);
-  CHECK(format_analysis(an, AnalysisFormat::Table).find("n/a  n/a") != std::string::npos);
-  CHECK(format_analysis(an, AnalysisFormat::Table).find("constant outcome") != std::string::npos);
+  const AnalysisView indices{AnalysisSection::Indices, true};
+  CHECK(format_analysis(an, AnalysisFormat::Table, indices).find("n/a  n/a") != std::string::npos);
+  CHECK(format_analysis(an, AnalysisFormat::Table, indices).find("constant outcome") != std::string::npos);
 }
 
 TEST_CASE("analyze: grid main effects against hand-computed means", "[analyze][grid]") {
@@ -289,14 +291,15 @@ TEST_CASE("analyze: grid main effects against hand-computed means", "[analyze][g
   const double hw = 3.182446305284263 * std::sqrt(1.04 / 3.0) / 2.0;
   CHECK(e2.effect.mean[0] == Approx(1.5));
   CHECK(e2.effect.ci_lo[0] == Approx(1.5 - hw));
-  CHECK(e2.effect.ci_hi[0] == Approx(1.5 + hw));
+  CHECK(e2.effect.ci_hi[0] == Approx(1.0));  // 1.5 + hw, clipped: self_censorship_rate is a share
+  CHECK(1.5 + hw > 1.0);
   CHECK(e2.effect.n[0] == 4);
   CHECK(e2.effect.mean[1] == Approx(2.5));
   // p2 = 30: {3.1, 3.9, 4.1} -> 3.7.
   CHECK(e2.effect.mean[2] == Approx(3.7));
   CHECK(e2.effect.n[2] == 3);
 
-  const std::string text = format_analysis(an, AnalysisFormat::Table);
+  const std::string text = format_analysis(an, AnalysisFormat::Table, {AnalysisSection::Effects});
   CHECK(text.find("Main effects, design baseline") != std::string::npos);
   CHECK(text.find("runs: 12 in the file for this design, 11 ok (1 failed or missing, dropped)") != std::string::npos);
   const std::string csv = format_analysis(an, AnalysisFormat::Csv);
@@ -317,14 +320,22 @@ TEST_CASE("analyze: lhs main effects in quantile bins", "[analyze][lhs]") {
   const auto path = dir.path() / "lhs.h5";
   write_results(path, d, [&](std::int64_t, std::int64_t s, std::int64_t r) { return 10 * d.samples(s, 0) + static_cast<double>(r); });
   const Analysis an = analyze_file(path, only({"self_censorship_rate"}));
-  CHECK(an.bins == 4);  // min(10, 8 / 2)
+  CHECK(an.bins == 2);  // at least 8 runs per bin: ceil(8 / 3) = 3 samples per bin, 8 / 3 -> 2 bins
   REQUIRE(an.main_effects.size() == 1);
   const auto& e = an.main_effects[0];
   CHECK(e.binned);
-  REQUIRE(e.effect.n.size() == 4);
-  for (auto n : e.effect.n) CHECK(n == 6);  // 2 samples x 3 replicates per bin
-  for (std::size_t k = 1; k < 4; ++k) CHECK(e.effect.mean[k] > e.effect.mean[k - 1]);
-  CHECK(format_analysis(an, AnalysisFormat::Table).find("in each of 4 quantile bins") != std::string::npos);
+  REQUIRE(e.effect.n.size() == 2);
+  for (auto n : e.effect.n) CHECK(n == 12);  // 4 samples x 3 replicates per bin
+  CHECK(e.effect.mean[1] > e.effect.mean[0]);
+  CHECK(format_analysis(an, AnalysisFormat::Table, {AnalysisSection::Effects}).find("in each of 2 quantile bins") !=
+        std::string::npos);
+  // --bins still asks for more.
+  const Analysis four = analyze_file(path, [] {
+    auto o = only({"self_censorship_rate"});
+    o.bins = 4;
+    return o;
+  }());
+  CHECK(four.bins == 4);
 }
 
 TEST_CASE("analyze: paired difference between decree designs against a hand-computed case", "[analyze][paired]") {
@@ -361,7 +372,7 @@ TEST_CASE("analyze: paired difference between decree designs against a hand-comp
   CHECK(p.design_mean - p.reference_mean == Approx(4.0));
   // Main effects are per design: 2 designs x 1 parameter.
   CHECK(an.main_effects.size() == 2);
-  const std::string md = format_analysis(an, AnalysisFormat::Markdown);
+  const std::string md = format_analysis(an, AnalysisFormat::Markdown, {AnalysisSection::Comparisons});
   CHECK(md.find("### Paired comparison, design strict minus baseline") != std::string::npos);
   CHECK(md.find("| silenced_user_share | share |") != std::string::npos);
 }
@@ -380,11 +391,15 @@ TEST_CASE("analyze: a single-run file gives means and says there is nothing to d
   const auto& s = an.summaries[0];
   CHECK(s.column.label == "self_censorship_rate");
   CHECK(s.ci.mean == Approx(2.0));
-  CHECK(s.ci.ci_hi == Approx(2.0 + 4.302652729749464 / std::sqrt(3.0)));
+  CHECK(s.ci.ci_hi == Approx(1.0));  // 2 + t s / sqrt(3), clipped to the share's range [0, 1]
   CHECK(s.ci.n == 3);
-  const std::string text = format_analysis(an, AnalysisFormat::Table);
+  const auto& posted = an.summaries[3];  // posted_per_user_day = f + 3, range [0, inf): not clipped
+  CHECK(posted.column.label == "posted_per_user_day");
+  CHECK(posted.ci.ci_hi == Approx(5.0 + 4.302652729749464 / std::sqrt(3.0)));
+  const std::string text = format_analysis(an, AnalysisFormat::Table, {AnalysisSection::Summary});
   CHECK(text.find("nothing to decompose") != std::string::npos);
-  CHECK(text.find("takedown_compliance_rate[local_video]") != std::string::npos);
+  CHECK(text.find("takedown_compliance_rate (share)\n    [global_social]") != std::string::npos);
+  CHECK(format_analysis(an, AnalysisFormat::Table, {AnalysisSection::Summary, true}).find("takedown_compliance_rate[local_video]") != std::string::npos);
 }
 
 TEST_CASE("analyze: bad requests", "[analyze]") {
@@ -413,18 +428,40 @@ TEST_CASE("complysim analyze: output headers and exit codes", "[analyze][cli]") 
                 [&](std::int64_t, std::int64_t s, std::int64_t) { return design.samples(s, 0) + 2 * design.samples(s, 1); });
 
   auto r = run_cli({"analyze", "sobol.h5", "--bootstrap", "50"}, dir);
+  INFO(r.out);
   CHECK(r.status == 0);
   CHECK(r.err.empty());
-  CHECK(r.out.find("design: sobol, 2 parameters (law.vagueness, regulator.budget), N = 16 base samples") !=
-        std::string::npos);
-  CHECK(r.out.find("Sobol indices, design baseline") != std::string::npos);
+  CHECK(r.out.find("design: sobol, N = 16 base samples, 64 samples x 1 replicate\n") != std::string::npos);
+  CHECK(r.out.find("swept parameters: law.vagueness, regulator.budget\n") != std::string::npos);
+  CHECK(r.out.find("== design baseline ==") != std::string::npos);
+  CHECK(r.out.find("strongest parameters (total-order Sobol index, 95% CI):") != std::string::npos);
+  CHECK(r.out.find("more: --section") != std::string::npos);
   CHECK(r.out.find("runs: 64 in the file for this design, 64 ok") != std::string::npos);
-  CHECK(r.out.find("takedown_compliance_rate[global_social]") != std::string::npos);
+  CHECK(r.out.find("takedown_compliance_rate (share)\n    [global_social]") != std::string::npos);
 
   r = run_cli({"analyze", "sobol.h5", "--outcome", "self_censorship_rate", "--format", "csv", "--bootstrap", "20"}, dir);
   CHECK(r.status == 0);
   CHECK(r.out.rfind("analysis,design,reference,outcome,", 0) == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1 + 1 + 2 * 2);  // header + mean + (first, total) x 2 parameters
+  r = run_cli({"analyze", "sobol.h5", "--outcome", "self_censorship_rate", "--format", "csv", "--bootstrap", "20",
+               "--section", "indices"},
+              dir);
   CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1 + 2 * 2);  // header + (first, total) x 2 parameters
+  r = run_cli({"analyze", "sobol.h5", "--bootstrap", "20", "--section", "indices"}, dir);
+  INFO(r.out);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("Sobol indices, design baseline") != std::string::npos);
+  CHECK(r.out.find("takedown_compliance_rate[global_social]") != std::string::npos);
+  std::size_t widest = 0;
+  for (std::size_t at = 0, next; at < r.out.size(); at = next + 1) {
+    next = r.out.find('\n', at);
+    if (next == std::string::npos) next = r.out.size();
+    widest = std::max(widest, next - at);
+  }
+  CHECK(widest <= 100);
+  r = run_cli({"analyze", "sobol.h5", "--section", "nope"}, dir);
+  CHECK(r.status == 2);
+  CHECK(r.err.find("unknown section 'nope'") != std::string::npos);
 
   r = run_cli({"analyze", "sobol.h5", "--outcome", "self_censorship", "--bootstrap", "20"}, dir);
   CHECK(r.status == 2);

@@ -10,6 +10,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$cmake" --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -x "$tmp/prefix/bin/complysim-report"
 "$tmp/prefix/bin/complysim-report" --help | grep -q -- "--output"
+"$tmp/prefix/bin/complysim-report" discover --help | grep -q -- "--outcome"
 "$writer" "$tmp/sample.h5"
 cd "$tmp"
 PYTHONDONTWRITEBYTECODE=1 "$tmp/prefix/bin/complysim-report" sample.h5 -o report --bootstrap 20

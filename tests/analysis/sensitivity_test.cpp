@@ -300,3 +300,62 @@ TEST_CASE("replicate_means: groups of replicates, NaN skipped", "[sensitivity]")
   CHECK(m[2] == 5.0);
   CHECK_THROWS_AS(replicate_means(vec({1, 2, 3}), 2, 2), std::invalid_argument);
 }
+
+TEST_CASE("sobol diagnostics: remarks on an under-sampled Ishigami sweep, none on a well-sampled one",
+          "[sensitivity][sobol][diagnostics]") {
+  const std::vector<SweepParameter> params = {ranged("x1", -kPi, kPi), ranged("x2", -kPi, kPi), ranged("x3", -kPi, kPi)};
+  auto diagnose = [&](std::int64_t N, std::vector<std::string>& remarks, double& widest) {
+    const auto m = make_saltelli(params, N, true, 20221001);
+    const Eigen::VectorXd y = ishigami(m.X);
+    const auto s = sobol_indices(y, N, 3, 300, 11);
+    Eigen::VectorXd yh((N / 2) * 5);
+    for (std::int64_t b = 0; b < 5; ++b) yh.segment(b * (N / 2), N / 2) = y.segment(b * N, N / 2);
+    const auto half = sobol_indices(yh, N / 2, 3, 0, 11);
+    remarks.clear();
+    widest = 0;
+    for (std::int64_t i = 0; i < 3; ++i) {
+      remarks.push_back(sobol_remark(s, i, &half));
+      widest = std::max({widest, s.first_hi[i] - s.first_lo[i], s.total_hi[i] - s.total_lo[i]});
+    }
+  };
+  std::vector<std::string> remarks;
+  double widest = 0;
+  // Under-sampled: N = 32 (160 model runs).
+  diagnose(32, remarks, widest);
+  INFO("N = 32: widest " << widest << "; " << remarks[0] << " | " << remarks[1] << " | " << remarks[2]);
+  CHECK(std::count_if(remarks.begin(), remarks.end(), [](const std::string& r) {
+          return r.find("noise dominates: more samples") != std::string::npos;
+        }) >= 2);
+  const auto rec = recommended_sobol_n(32, widest);
+  CHECK(rec >= 1024);
+  CHECK((rec & (rec - 1)) == 0);  // a power of two
+  // Well-sampled: every interval narrower than 0.05, and not a single remark.
+  const std::int64_t big = 1 << 15;
+  diagnose(big, remarks, widest);
+  INFO("N = 2^15: widest " << widest << "; " << remarks[0] << " | " << remarks[1] << " | " << remarks[2]);
+  CHECK(widest < 0.05);
+  for (const auto& r : remarks) CHECK(r.empty());
+  CHECK(recommended_sobol_n(big, widest) == big);
+}
+
+TEST_CASE("sobol diagnostics: hand-made remarks and helpers", "[sensitivity][sobol][diagnostics]") {
+  SobolIndices x;
+  x.first = vec({0.30, -0.20, 0.02});
+  x.total = vec({0.35, 1.30, 0.03});
+  x.first_lo = vec({0.28, -0.40, 0.00});
+  x.first_hi = vec({0.32, -0.05, 0.04});
+  x.total_lo = vec({0.33, 1.10, 0.01});
+  x.total_hi = vec({0.37, 1.50, 0.05});
+  CHECK(sobol_remark(x, 0, nullptr).empty());
+  CHECK(sobol_remark(x, 1, nullptr) == "noise dominates: more samples");  // S1 < 0 and ST > 1 beyond their intervals
+  CHECK(sobol_remark(x, 2, nullptr).empty());  // a small index resolved to within 0.05
+  SobolIndices half = x;
+  half.total[0] = 0.20;
+  CHECK(sobol_remark(x, 0, &half) == "not converged: S1 0.30, ST 0.20 at N/2");
+  CHECK_THROWS_AS(sobol_remark(x, 3, nullptr), std::out_of_range);
+  CHECK(recommended_sobol_n(64, 0.4) == 4096);  // 64 (0.4 / 0.05)^2 = 4096
+  CHECK(recommended_sobol_n(64, 0.41) == 8192);
+  CHECK(recommended_sobol_n(64, 0.01) == 64);
+  CHECK(count_differing(vec({0, 0, 0, 1, 0, std::nan("")})) == 1);
+  CHECK(count_differing(vec({2, 2})) == 0);
+}

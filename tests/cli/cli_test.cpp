@@ -1,4 +1,7 @@
 #include "complysim/params_format.hpp"
+#include "complysim/params.hpp"
+
+#include <algorithm>
 
 #include "../test_util.hpp"
 
@@ -115,6 +118,18 @@ TEST_CASE("complysim params", "[cli]") {
   r = run_cli({"params"}, dir);
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("law.vagueness"));
+  // Fits 100 columns; --wide gives one line per parameter.
+  std::size_t widest = 0;
+  for (std::size_t at = 0, next; at < r.out.size(); at = next + 1) {
+    next = r.out.find('\n', at);
+    if (next == std::string::npos) next = r.out.size();
+    widest = std::max(widest, next - at);
+  }
+  CHECK(widest <= 100);
+  CHECK_THAT(r.out, Contains("platforms.<name>.reputation_weight  (real, default 50.0, revenue-days, 0 .. 1e+09)"));
+  r = run_cli({"params", "--wide"}, dir);
+  CHECK(r.status == 0);
+  CHECK(std::count(r.out.begin(), r.out.end(), '\n') == 1 + static_cast<std::ptrdiff_t>(parameter_table().size()));
   r = run_cli({"params", "--format", "xml"}, dir);
   CHECK(r.status == 2);
   CHECK(r.err == "complysim params: error: unknown format 'xml' (expected table, markdown or csv)\n");

@@ -162,8 +162,10 @@ TEST_CASE("complysim sweep: refusals and --dry-run and failed runs and info", "[
   CHECK_THAT(r.out, Contains("designs:    2 (as_written, transparent)") && Contains("samples:    6") &&
                         Contains("replicates: 2") && Contains("runs:       24") && Contains("law.vagueness") &&
                         Contains("regulator.review_days"));
+  // The wall-time estimate from a timed pilot of run 0 (20 of the 20 days of sweep_tiny).
+  CHECK_THAT(r.out, Contains("estimated wall time: about ") && Contains("(pilot: run 0 for 20 of 20 days took "));
   r = run_cli({"sweep", kTiny, "-o", "x.h5", "--dry-run", "--shard", "1/3"}, dir);
-  CHECK_THAT(r.out, Contains("shard 1/3 runs 8"));
+  CHECK_THAT(r.out, Contains("shard 1/3 runs 8") && Contains("(pilot: run 1 for "));  // the shard's first run
   CHECK_FALSE(fs::exists(dir.path() / "x.h5"));
   CHECK_FALSE(fs::exists(dir.path() / "x.h5.journal"));
 
@@ -200,7 +202,7 @@ TEST_CASE("complysim sweep: refusals and --dry-run and failed runs and info", "[
   r = run_cli({"info", "f.h5"}, dir);
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("6 in the sweep, 6 in this file: 2 finished, 4 failed, 0 missing") &&
-                        Contains("run 5 (design baseline, sample 2, replicate 1): market shares sum to 1.3, not 1") &&
+                        Contains("run 5 (design sweep_failing, sample 2, replicate 1): market shares sum to 1.3, not 1") &&
                         Contains("design:       grid") && Contains("platforms.social.market_share"));
 
   // info on a `complysim run` file.

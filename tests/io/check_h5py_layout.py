@@ -99,6 +99,7 @@ def check(path):
                 assert list(ds.attrs["platforms"]) == (PLATFORMS if per_platform else []), name
                 assert isinstance(ds.attrs["unit"], str) and ds.attrs["unit"], name
                 assert isinstance(ds.attrs["description"], str) and ds.attrs["description"], name
+                assert isinstance(ds.attrs["label"], str) and ds.attrs["label"], name
             w = len(PLATFORMS) if per_platform else 1
             assert o.shape == ((RUNS, w) if per_platform else (RUNS,)), (name, o.shape)
             assert s.shape == ((RUNS, RECORDS, w) if per_platform else (RUNS, RECORDS)), (name, s.shape)

@@ -98,6 +98,8 @@ TEST_CASE("outcome table lists the 15 canonical outcomes in OutcomeId order", "[
   for (const auto& o : t) {
     CHECK(!o.unit.empty());
     CHECK(!o.description.empty());
+    CHECK(!o.label.empty());        // the short label of tables, figures and `complysim serve`
+    CHECK(o.label.size() <= 28);    // short enough for a table column or an axis
   }
 }
 

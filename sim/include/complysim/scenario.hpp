@@ -92,8 +92,12 @@ struct SweepSpec {
   std::int64_t samples = 16;       ///< lhs: points; sobol: base size N
   std::int64_t replicates = 1;
   bool scramble = false;           ///< sobol: scramble the sequence (seeded by simulation.seed)
+  /// sobol: the runs of one Saltelli row j (A_j, B_j and every AB_i,j) share one random
+  /// stream per replicate (RunKey point word j instead of the sample row), so the
+  /// estimator's differences f(A) - f(AB_i) carry no simulation noise (sweep.hpp, run_key).
+  bool shared_random_numbers = false;
   std::vector<SweepParameter> parameters;
-  std::vector<DecreeDesign> designs;  ///< empty = one design named "baseline"
+  std::vector<DecreeDesign> designs;  ///< empty = one design named after the scenario file (plan_sweep)
 };
 
 /// Where a resolved value came from.

@@ -3,6 +3,7 @@
 
 #include "complysim/io/results_file.hpp"
 #include "complysim/core/outcomes.hpp"
+#include "complysim/simulation/outcome_range.hpp"
 #include "scenario/fields.hpp"  // detail::did_you_mean
 
 #include <algorithm>
@@ -184,7 +185,11 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
     sobol_order = saltelli_order(design);
     a.sobol_base = design.sobol_base_samples;
   } else if (sweep && design.kind == "lhs") {
-    a.bins = options.bins > 0 ? options.bins : std::max<std::int64_t>(1, std::min<std::int64_t>(10, a.samples / 2));
+    // Default: at most 10 bins with at least 8 runs each (fewer bins when needed): a bin
+    // of 2 runs gives a zig-zag of noise, not an effect.
+    // Bins hold whole samples (replicates share x), so: ceil(8 / R) samples per bin.
+    const std::int64_t per_bin = (8 + R - 1) / R;
+    a.bins = options.bins > 0 ? options.bins : std::max<std::int64_t>(1, std::min<std::int64_t>(10, a.samples / per_bin));
     if (a.bins > a.samples)
       throw AnalysisError("--bins " + std::to_string(a.bins) + " exceeds the " + std::to_string(a.samples) + " samples");
   } else if (sweep && design.kind != "grid") {
@@ -207,7 +212,8 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
     }
     const auto v = run_values(outcome, col.platform, status);
 
-    if (!sweep) {
+    const OutcomeRange range = outcome_range(col.outcome);
+    {  // Mean of every design (single files: the result; sweeps: over the sampled parameters).
       for (std::int64_t g = 0; g < G; ++g) {
         std::vector<double> y;
         for (std::size_t i = 0; i < v.size(); ++i)
@@ -216,6 +222,8 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
         s.design = g;
         s.column = col;
         s.ci = mean_ci(Eigen::Map<const Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size())), options.level);
+        s.ci.ci_lo = range.clip(s.ci.ci_lo);  // a share's interval stays in [0, 1], as `run` prints it
+        s.ci.ci_hi = range.clip(s.ci.ci_hi);
         a.summaries.push_back(std::move(s));
       }
     }
@@ -251,8 +259,43 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
             for (std::int64_t r = 0; r < R; ++r) res.runs_used += std::isfinite(runs_y[s * R + r]) ? 1 : 0;
           }
         }
-        if (res.indices.n_used < 2) res.remark = "fewer than 2 base rows";
-        else if (!std::isfinite(res.indices.first[0])) res.remark = "constant outcome";
+        // Convergence check: the same estimators on the first N/2 base rows of every
+        // block (a prefix of a Sobol' sequence is itself well spread).
+        const std::int64_t H = N / 2;
+        if (H >= 2) {
+          Eigen::VectorXd yh(H * (d + 2));
+          for (std::int64_t b = 0; b < d + 2; ++b) yh.segment(b * H, H) = y.segment(b * N, H);
+          res.half = sobol_indices(center_finite(yh), H, d, 0, options.seed, options.level);
+        } else {
+          res.half.first = res.half.total = Eigen::VectorXd::Constant(d, kNaN);
+        }
+        res.half.names = design.parameters;
+        // (Nearly) constant outcome: the runs of this design that differ from the most common value.
+        {
+          std::vector<double> vg;
+          for (std::size_t i = 0; i < v.size(); ++i)
+            if (des_idx[i] == g && std::isfinite(v[i])) vg.push_back(v[i]);
+          res.finite = static_cast<std::int64_t>(vg.size());
+          res.differing =
+              count_differing(Eigen::Map<const Eigen::VectorXd>(vg.data(), static_cast<Eigen::Index>(vg.size())));
+        }
+        res.remarks.assign(static_cast<std::size_t>(d), "");
+        if (res.indices.n_used < 2) {
+          res.remark = "fewer than 2 base rows";
+        } else if (!std::isfinite(res.indices.first[0]) || res.differing == 0) {
+          res.remark = "constant outcome";
+        } else if (res.differing * 20 < res.finite) {
+          res.remark = std::to_string(res.differing) + " of " + std::to_string(res.finite) + " runs differ: no index";
+        }
+        if (!res.remark.empty()) {
+          // Nothing to decompose: no index is shown, so none can be read as a finding.
+          for (auto* vec : {&res.indices.first, &res.indices.total, &res.indices.first_lo, &res.indices.first_hi,
+                            &res.indices.total_lo, &res.indices.total_hi})
+            vec->setConstant(d, kNaN);
+        } else {
+          for (std::int64_t i = 0; i < d; ++i)
+            res.remarks[static_cast<std::size_t>(i)] = sobol_remark(res.indices, i, H >= 2 ? &res.half : nullptr);
+        }
         a.sobol.push_back(std::move(res));
       } else {
         for (std::int64_t j = 0; j < d; ++j) {
@@ -274,6 +317,8 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
           res.effect = res.binned ? binned_main_effect(xv, yv, a.bins, name, options.level)
                                   : grid_main_effect(xv, yv, name, options.level);
           for (auto n : res.effect.n) res.runs_used += n;
+          for (auto& lo : res.effect.ci_lo) lo = range.clip(lo);
+          for (auto& hi : res.effect.ci_hi) hi = range.clip(hi);
           a.main_effects.push_back(std::move(res));
         }
       }
@@ -311,6 +356,39 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
   std::stable_sort(a.sobol.begin(), a.sobol.end(), by_design);
   std::stable_sort(a.main_effects.begin(), a.main_effects.end(), by_design);
   std::stable_sort(a.paired.begin(), a.paired.end(), by_design);
+  if (a.kind == "sobol" && sweep) {
+    a.sobol_widest.assign(static_cast<std::size_t>(G), kNaN);
+    a.sobol_widest_at.assign(static_cast<std::size_t>(G), "");
+    a.sobol_recommended_n.assign(static_cast<std::size_t>(G), a.sobol_base);
+    for (const auto& r : a.sobol) {
+      const auto gi = static_cast<std::size_t>(r.design);
+      const auto& x = r.indices;
+      for (Eigen::Index k = 0; k < x.first.size(); ++k) {
+        const double wf = x.first_hi[k] - x.first_lo[k], wt = x.total_hi[k] - x.total_lo[k];
+        for (const auto& [w, which] : {std::pair{wf, "S1"}, std::pair{wt, "ST"}}) {
+          if (!std::isfinite(w)) continue;
+          if (!(w <= a.sobol_widest[gi])) {
+            a.sobol_widest[gi] = w;
+            a.sobol_widest_at[gi] = r.column.label + " / " + x.names[static_cast<std::size_t>(k)] + " " + which;
+          }
+        }
+      }
+    }
+    a.sobol_median_width.assign(static_cast<std::size_t>(G), kNaN);
+    for (std::int64_t g = 0; g < G; ++g) {
+      std::vector<double> w;
+      for (const auto& r : a.sobol)
+        if (r.design == g)
+          for (Eigen::Index k = 0; k < r.indices.first.size(); ++k)
+            for (double x : {r.indices.first_hi[k] - r.indices.first_lo[k], r.indices.total_hi[k] - r.indices.total_lo[k]})
+              if (std::isfinite(x)) w.push_back(x);
+      if (w.empty()) continue;
+      std::sort(w.begin(), w.end());
+      a.sobol_median_width[static_cast<std::size_t>(g)] = w[w.size() / 2];
+    }
+    for (std::size_t gi = 0; gi < a.sobol_widest.size(); ++gi)
+      a.sobol_recommended_n[gi] = recommended_sobol_n(std::max<std::int64_t>(a.sobol_base, 1), a.sobol_widest[gi]);
+  }
   return a;
 }
 
@@ -361,6 +439,11 @@ std::string md_escape(std::string_view s) {
 }
 std::string percent(double level) { return fmt("%g", 100 * level) + "%"; }
 
+/// Widest plain-text line of `complysim analyze` without --wide.
+constexpr std::size_t kTableWidth = 100;
+
+std::vector<std::string> wrap(const std::string& text, std::size_t indent);
+
 /// A table to print: a heading, a "runs:" line, a header and rows.
 struct TextTable {
   std::string title;
@@ -372,11 +455,12 @@ struct TextTable {
   std::vector<std::vector<std::string>> rows;
 };
 
-void render(std::ostream& out, const TextTable& t, AnalysisFormat f) {
+void render(std::ostream& out, const TextTable& t, AnalysisFormat f, bool wide = false) {
   if (f == AnalysisFormat::Markdown) {
     out << "### " << md_escape(t.title) << "\n\n";
     if (!t.about.empty()) out << md_escape(t.about) << "\n";
-    out << md_escape(t.runs) << "\n\n|";
+    if (!t.runs.empty()) out << md_escape(t.runs) << "\n";
+    out << "\n|";
     for (const auto& h : t.header) out << ' ' << md_escape(h) << " |";
     out << "\n|";
     for (std::size_t c = 0; c < t.header.size(); ++c) out << (t.right[c] ? "---:|" : "---|");
@@ -389,37 +473,65 @@ void render(std::ostream& out, const TextTable& t, AnalysisFormat f) {
     out << "\n";
     return;
   }
-  std::vector<std::size_t> w(t.header.size());
-  for (std::size_t c = 0; c < w.size(); ++c) {
+  // Plain table. Unless `wide`, the leading `group` columns become heading lines
+  // (indented by level) and a last text column that would pass kTableWidth goes on
+  // a line of its own, so the table fits 100 columns.
+  const std::size_t lead = wide ? 0 : t.group;
+  const std::size_t indent = 2 * lead;
+  const std::size_t ncol = t.header.size();
+  std::vector<std::size_t> w(ncol, 0);
+  for (std::size_t c = lead; c < ncol; ++c) {
     w[c] = t.header[c].size();
     for (const auto& r : t.rows) w[c] = std::max(w[c], r[c].size());
   }
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string s;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
+  std::size_t body = indent;
+  for (std::size_t c = lead; c + 1 < ncol; ++c) body += w[c] + 2;
+  const bool wrap_last = !wide && ncol > lead + 1 && !t.right[ncol - 1] && body + w[ncol - 1] > kTableWidth;
+  if (wrap_last) w[ncol - 1] = t.header[ncol - 1].size();
+  auto line = [&](const std::vector<std::string>& cells, bool header) {
+    std::string s(indent, ' ');
+    std::string tail;
+    for (std::size_t c = lead; c < ncol; ++c) {
       std::string cell = cells[c];
+      if (c + 1 == ncol && wrap_last && !header && s.size() + cell.size() > kTableWidth) {
+        tail = cell;
+        cell.clear();
+      }
       const std::string padding(w[c] - std::min(w[c], cell.size()), ' ');
       cell = t.right[c] ? padding + cell : cell + padding;
-      s += (c ? "  " : "") + cell;
+      s += (c > lead ? "  " : "") + cell;
     }
     while (!s.empty() && s.back() == ' ') s.pop_back();
     out << s << "\n";
+    if (!tail.empty()) out << std::string(indent + 4, ' ') << "^ " << tail << "\n";
   };
   out << "== " << t.title << " ==\n";
-  if (!t.about.empty()) out << t.about << "\n";
-  out << t.runs << "\n\n";
-  line(t.header);
-  std::size_t total = 0;
-  for (auto x : w) total += x + 2;
-  out << std::string(total > 2 ? total - 2 : 0, '-') << "\n";
+  for (const std::string* text : {&t.about, &t.runs}) {
+    std::istringstream in(*text);
+    for (std::string l; std::getline(in, l);)
+      for (const auto& piece : wide ? std::vector<std::string>{l} : wrap(l, 4)) out << piece << "\n";
+  }
+  out << "\n";
+  line(t.header, true);
+  std::size_t total = indent;
+  for (std::size_t c = lead; c < ncol; ++c) total += w[c] + 2;
+  out << std::string(std::min<std::size_t>(total > 2 ? total - 2 : 0, kTableWidth), '-') << "\n";
   const std::vector<std::string>* prev = nullptr;
   for (const auto& r : t.rows) {
     auto cells = r;
-    for (std::size_t c = 0; c < t.group && prev; ++c) {
-      if ((*prev)[c] != r[c]) break;
-      cells[c].clear();
+    if (lead > 0) {
+      bool changed = prev == nullptr;
+      for (std::size_t c = 0; c < lead; ++c) {
+        changed = changed || (*prev)[c] != r[c];
+        if (changed && !r[c].empty()) out << std::string(2 * c, ' ') << r[c] << "\n";
+      }
+    } else {
+      for (std::size_t c = 0; c < t.group && prev; ++c) {
+        if ((*prev)[c] != r[c]) break;
+        cells[c].clear();
+      }
     }
-    line(cells);
+    line(cells, false);
     prev = &r;
   }
   out << "\n";
@@ -484,24 +596,93 @@ std::optional<AnalysisFormat> parse_analysis_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_analysis(const Analysis& a, AnalysisFormat f) {
-  if (f == AnalysisFormat::Csv) return format_csv(a);
+std::optional<AnalysisSection> parse_analysis_section(std::string_view name) {
+  if (name == "overview") return AnalysisSection::Overview;
+  if (name == "summary") return AnalysisSection::Summary;
+  if (name == "comparisons") return AnalysisSection::Comparisons;
+  if (name == "indices") return AnalysisSection::Indices;
+  if (name == "effects") return AnalysisSection::Effects;
+  if (name == "all") return AnalysisSection::All;
+  return std::nullopt;
+}
+
+namespace {
+
+/// `text` broken at spaces into lines of at most kTableWidth characters, every line
+/// after the first indented by `indent` spaces.
+std::vector<std::string> wrap(const std::string& text, std::size_t indent) {
+  std::vector<std::string> lines;
+  std::string cur;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) {
+    const std::size_t lead = lines.empty() ? 0 : indent;
+    if (!cur.empty() && lead + cur.size() + 1 + word.size() > kTableWidth) {
+      lines.push_back(std::string(lead, ' ') + cur);
+      cur.clear();
+    }
+    cur += (cur.empty() ? "" : " ") + word;
+  }
+  if (!cur.empty()) lines.push_back(std::string(lines.empty() ? 0 : indent, ' ') + cur);
+  return lines;
+}
+
+/// Row label of a column in the overview: the outcome for a scalar outcome; for a
+/// per-platform outcome the outcome is a heading (group column) and the row is the platform.
+std::pair<std::string, std::string> split_label(const OutcomeColumn& c) {
+  if (c.label == c.outcome) return {"", c.outcome};
+  return {c.outcome + " (" + c.unit + ")", "  " + c.label.substr(c.outcome.size())};
+}
+
+const SummaryResult* find_summary(const Analysis& a, std::int64_t g, const OutcomeColumn& c) {
+  for (const auto& r : a.summaries)
+    if (r.design == g && r.column.label == c.label) return &r;
+  return nullptr;
+}
+const PairedResult* find_paired(const Analysis& a, std::int64_t g, const OutcomeColumn& c) {
+  for (const auto& r : a.paired)
+    if (r.design == g && r.column.label == c.label) return &r;
+  return nullptr;
+}
+
+std::string difference_text(const PairedDiff& d) {
+  if (d.n == 0) return "not defined";
+  std::string s = num(d.mean);
+  if (std::isfinite(d.ci_lo) && (d.ci_lo > 0 || d.ci_hi < 0)) s += " *";
+  return s;
+}
+
+}  // namespace
+
+std::string format_analysis(const Analysis& a, AnalysisFormat f, const AnalysisView& view) {
+  const AnalysisSection sec = view.section;
+  auto want = [&](AnalysisSection x) { return sec == x || sec == AnalysisSection::All; };
+  if (f == AnalysisFormat::Csv) {
+    if (sec == AnalysisSection::Overview || sec == AnalysisSection::All) return format_csv(a);
+    Analysis b = a;
+    if (sec != AnalysisSection::Summary) b.summaries.clear();
+    if (sec != AnalysisSection::Indices) b.sobol.clear();
+    if (sec != AnalysisSection::Effects) b.main_effects.clear();
+    if (sec != AnalysisSection::Comparisons) b.paired.clear();
+    return format_csv(b);
+  }
   std::ostringstream out;
   const std::string ci = percent(a.level) + " CI";
+  const auto G = static_cast<std::int64_t>(a.designs.size());
   // Heading: what the file is.
   {
     std::vector<std::string> lines;
     lines.push_back("file: " + a.file);
     std::string design = "design: " + a.kind;
-    if (!a.parameters.empty()) {
-      design += ", " + std::to_string(a.parameters.size()) + " parameter" + (a.parameters.size() > 1 ? "s" : "") + " (";
-      for (std::size_t i = 0; i < a.parameters.size(); ++i) design += (i ? ", " : "") + a.parameters[i];
-      design += ")";
-    }
     if (a.kind == "sobol") design += ", N = " + std::to_string(a.sobol_base) + " base samples";
     if (a.kind != "single") design += ", " + std::to_string(a.samples) + " samples";
     design += " x " + std::to_string(a.replicates) + " replicate" + (a.replicates > 1 ? "s" : "");
     lines.push_back(design);
+    if (!a.parameters.empty()) {
+      std::string params = "swept parameters: ";
+      for (std::size_t i = 0; i < a.parameters.size(); ++i) params += (i ? ", " : "") + a.parameters[i];
+      lines.push_back(params);
+    }
     std::string designs = "decree designs: ";
     for (std::size_t g = 0; g < a.designs.size(); ++g) designs += (g ? ", " : "") + a.designs[g];
     lines.push_back(designs);
@@ -519,86 +700,282 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f) {
       for (const auto& l : lines) out << "- " << md_escape(l) << "\n";
       out << "\n";
     } else {
-      for (const auto& l : lines) out << l << "\n";
+      for (const auto& l : lines)
+        for (const auto& w : view.wide ? std::vector<std::string>{l} : wrap(l, 4)) out << w << "\n";
       out << "\n";
     }
   }
 
-  for (std::int64_t g = 0; g < static_cast<std::int64_t>(a.designs.size()); ++g) {
-    // Summaries (single files).
-    TextTable s;
-    s.title = "Outcomes, design " + design_label(a, g);
-    s.about = "mean and " + ci + " over runs; runs: ok runs with a finite value";
-    s.runs = runs_line(a, g);
-    s.header = {"outcome", "unit", "mean", ci, "runs"};
-    s.right = {false, false, true, false, true};
-    for (const auto& r : a.summaries)
-      if (r.design == g)
-        s.rows.push_back({r.column.label, r.column.unit, num(r.ci.mean), interval(r.ci.ci_lo, r.ci.ci_hi, num),
-                          std::to_string(r.ci.n)});
-    if (!s.rows.empty()) render(out, s, f);
+  if (sec == AnalysisSection::Overview) {
+    const bool sobol = !a.sobol.empty(), effects = !a.main_effects.empty();
+    for (std::int64_t g = 0; g < G; ++g) {
+      TextTable t;
+      t.title = "design " + design_label(a, g) + (G > 1 ? " (" + std::to_string(g + 1) + " of " + std::to_string(G) + ")" : "");
+      t.runs = runs_line(a, g);
+      t.group = 1;
+      const bool cmp = g > 0;
+      bool undefined = false;
+      if (cmp) {
+        t.title += " against " + design_label(a, 0);
+        t.about = "reference: " + design_label(a, 0) + ", design: " + design_label(a, g) +
+                  ", means over ok runs; change: paired difference (runs paired by point and replicate: common "
+                  "random numbers), * where its " + ci + " excludes 0; units in the first table";
+        t.header = {"", "outcome", "reference", "design", "change", ci};
+        t.right = {false, false, true, true, true, false};
+      } else {
+        t.about = "mean and " + ci + " over ok runs" + (a.samples > 1 ? " (across the sampled parameters)" : "");
+        t.header = {"", "outcome", "unit", "mean", ci};
+        t.right = {false, false, false, true, false};
+      }
+      for (const auto& c : a.columns) {
+        const auto [head, row] = split_label(c);
+        const std::string unit = head.empty() ? c.unit : "";
+        auto level = [&](std::int64_t design) {
+          const auto* r = find_summary(a, design, c);
+          if (r && r->ci.n == 0) undefined = true;
+          return !r ? std::string("n/a") : r->ci.n ? num(r->ci.mean) : std::string("not defined");
+        };
+        if (cmp) {
+          const auto* p = find_paired(a, g, c);
+          if (!p) continue;
+          std::string change = difference_text(p->diff);
+          const auto* r0 = find_summary(a, 0, c);
+          const auto* rg = find_summary(a, g, c);
+          if (p->diff.n > 0 && r0 && rg && p->diff.n < std::min(r0->ci.n, rg->ci.n))
+            change += " (n=" + std::to_string(p->diff.n) + " pairs)";
+          t.rows.push_back({head, row, level(0), level(g), change,
+                            p->diff.n > 1 ? interval(p->diff.ci_lo, p->diff.ci_hi, num) : "n/a"});
+        } else {
+          const auto* r = find_summary(a, g, c);
+          if (!r) continue;
+          t.rows.push_back({head, row, unit, level(g), r->ci.n > 1 ? interval(r->ci.ci_lo, r->ci.ci_hi, num) : "n/a"});
+        }
+      }
+      if (f == AnalysisFormat::Markdown)
+        for (auto& r : t.rows)
+          if (!r[0].empty()) r[1] = r[0].substr(0, r[0].find(' ')) + r[1].substr(2);
+      if (f == AnalysisFormat::Markdown) {
+        t.group = 0;
+        for (auto& r : t.rows) r.erase(r.begin());
+        t.header.erase(t.header.begin());
+        t.right.erase(t.right.begin());
+      }
+      if (!t.rows.empty()) render(out, t, f, view.wide);
+      if (undefined)
+        for (const auto& w : wrap("not defined: a rate whose denominator is zero in every run of the design (for "
+                                  "example no takedown request was sent, so no compliance rate exists)",
+                                  4))
+          out << w << "\n";
+      if (undefined) out << "\n";
 
-    // Sobol indices.
-    TextTable t;
-    t.title = "Sobol indices, design " + design_label(a, g);
-    t.about = "S1: first order (Saltelli et al. 2010); ST: total order (Jansen 1999); replicates averaged per "
-              "sample;\nN used: base rows (of " + std::to_string(a.sobol_base) +
-              ") with every block defined; runs: the runs behind them";
-    t.runs = runs_line(a, g);
-    t.header = {"outcome", "parameter", "S1", ci, "ST", ci, "N used", "runs", "remark"};
-    t.right = {false, false, true, false, true, false, true, true, false};
-    t.group = 1;
-    for (const auto& r : a.sobol) {
-      if (r.design != g) continue;
-      const auto& x = r.indices;
-      for (std::size_t i = 0; i < x.names.size(); ++i) {
-        const auto k = static_cast<Eigen::Index>(i);
-        t.rows.push_back({r.column.label, x.names[i], index_text(x.first[k]),
-                          interval(x.first_lo[k], x.first_hi[k], index_text), index_text(x.total[k]),
-                          interval(x.total_lo[k], x.total_hi[k], index_text), std::to_string(x.n_used),
-                          std::to_string(r.runs_used), r.remark});
+      // The strongest parameters of this design.
+      std::vector<std::tuple<double, std::string>> top;
+      if (sobol) {
+        for (const auto& r : a.sobol) {
+          if (r.design != g) continue;
+          for (Eigen::Index k = 0; k < r.indices.total.size(); ++k) {
+            const double st = r.indices.total[k];
+            if (!std::isfinite(st)) continue;
+            const auto& rem = r.remarks[static_cast<std::size_t>(k)];
+            top.emplace_back(st,  // ranked by the estimate; a noisy one says so in its remark
+                             "ST " + index_text(st) + " " + interval(r.indices.total_lo[k], r.indices.total_hi[k], index_text) +
+                                 "  " + r.indices.names[static_cast<std::size_t>(k)] + " -> " + r.column.label +
+                                 (rem.empty() ? "" : "  (" + rem + ")"));
+          }
+        }
+      } else if (effects) {
+        for (const auto& r : a.main_effects) {
+          if (r.design != g) continue;
+          const auto* sm = find_summary(a, g, r.column);
+          const double sd = sm ? sm->ci.sd : kNaN;
+          double lo = kNaN, hi = kNaN;
+          for (double m : r.effect.mean)
+            if (std::isfinite(m)) {
+              lo = std::isfinite(lo) ? std::min(lo, m) : m;
+              hi = std::isfinite(hi) ? std::max(hi, m) : m;
+            }
+          if (!std::isfinite(lo) || !(sd > 0)) continue;
+          top.emplace_back((hi - lo) / sd, fmt("%.2f sd", (hi - lo) / sd) + "  " + r.effect.param + " -> " +
+                                               r.column.label + " (" + num(lo) + " to " + num(hi) + ")");
+        }
+      }
+      if (!top.empty()) {
+        std::stable_sort(top.begin(), top.end(), [](const auto& x, const auto& y) { return std::get<0>(x) > std::get<0>(y); });
+        const std::size_t shown = std::min<std::size_t>(top.size(), 5);
+        std::vector<std::string> lines;
+        lines.push_back(sobol ? "strongest parameters (total-order Sobol index, " + ci + "):"
+                              : std::string("strongest main effects (range of the ") +
+                                    (a.kind == "lhs" ? "bin" : "level") + " means, in sd of the outcome across runs):");
+        for (std::size_t k = 0; k < shown; ++k) lines.push_back("  " + std::get<1>(top[k]));
+        for (const auto& l : lines) {
+          if (f == AnalysisFormat::Markdown) out << (l[0] == ' ' ? "- " + md_escape(l.substr(2)) : md_escape(l)) << "\n";
+          else
+            for (const auto& w : view.wide ? std::vector<std::string>{l} : wrap(l, 6)) out << w << "\n";
+        }
+        out << "\n";
+      }
+      if (sobol && g < static_cast<std::int64_t>(a.sobol_recommended_n.size())) {
+        std::int64_t noisy = 0, unconverged = 0, flat = 0;
+        for (const auto& r : a.sobol) {
+          if (r.design != g) continue;
+          flat += r.remark.empty() ? 0 : 1;
+          for (const auto& m : r.remarks) {
+            noisy += m.find("noise") != std::string::npos ? 1 : 0;
+            unconverged += m.find("not converged") != std::string::npos ? 1 : 0;
+          }
+        }
+        const auto gi = static_cast<std::size_t>(g);
+        std::string l = "diagnostics: " + std::to_string(noisy) + " noisy and " + std::to_string(unconverged) +
+                        " unconverged (outcome, parameter) pairs; " + std::to_string(flat) +
+                        " outcome columns without an index (constant or nearly)";
+        for (const auto& w : wrap(l, 4)) out << w << "\n";
+        std::string rec;
+        if (std::isfinite(a.sobol_widest[gi]) && a.sobol_recommended_n[gi] > a.sobol_base)
+          rec = "recommended N: " + std::to_string(a.sobol_recommended_n[gi]) + " (now " + std::to_string(a.sobol_base) +
+                "; widest interval " + fmt("%.2f", a.sobol_widest[gi]) + ", " + a.sobol_widest_at[gi] +
+                "; widths shrink as 1/sqrt(N), target " + fmt("%.2f", kSobolResolution) + "); N = " +
+                std::to_string(recommended_sobol_n(a.sobol_base, a.sobol_median_width[gi])) +
+                " would do it for the median interval (" + fmt("%.2f", a.sobol_median_width[gi]) + " wide now)";
+        else if (std::isfinite(a.sobol_widest[gi]))
+          rec = "N = " + std::to_string(a.sobol_base) + " is enough: every interval is at most " +
+                fmt("%.2f", kSobolResolution) + " wide";
+        for (const auto& w : wrap(rec, 4)) out << w << "\n";
+        out << "\n";
       }
     }
-    if (!t.rows.empty()) render(out, t, f);
+    std::string more = "more: --section summary (means), ";
+    if (G > 1) more += "comparisons (every design against " + design_label(a, 0) + "), ";
+    if (!a.sobol.empty()) more += "indices (every Sobol index with its remark), ";
+    if (!a.main_effects.empty()) more += "effects (every level or bin), ";
+    more += "all; --format csv for every number";
+    for (const auto& w : wrap(more, 6)) out << w << "\n";
+    return out.str();
+  }
 
-    // Main effects.
-    TextTable m;
-    const bool binned = a.kind == "lhs";
-    m.title = "Main effects, design " + design_label(a, g);
-    m.about = "mean and " + ci + " over runs " +
-              (binned ? "in each of " + std::to_string(a.bins) + " quantile bins" : "at each grid level") +
-              " of each parameter; runs: ok runs with a finite value there";
-    m.runs = runs_line(a, g);
-    m.header = {"outcome", "parameter", binned ? "bin" : "level", "mean", ci, "runs"};
-    m.right = {false, false, !binned, true, false, true};
-    m.group = 2;
-    for (const auto& r : a.main_effects) {
-      if (r.design != g) continue;
-      const auto& e = r.effect;
-      for (std::size_t k = 0; k < e.mean.size(); ++k) {
-        const bool last = k + 1 == e.mean.size();
-        const std::string lvl = r.binned ? "[" + num(e.lo_edge[k]) + ", " + num(e.hi_edge[k]) + (last ? "]" : ")")
-                                         : fmt("%g", e.level[k]);
-        m.rows.push_back({r.column.label, e.param, lvl, num(e.mean[k]), interval(e.ci_lo[k], e.ci_hi[k], num),
-                          std::to_string(e.n[k])});
+  for (std::int64_t g = 0; g < G; ++g) {
+    if (want(AnalysisSection::Summary)) {
+      TextTable s;
+      s.title = "Outcomes, design " + design_label(a, g);
+      s.about = "mean and " + ci + " over runs; runs: ok runs with a finite value";
+      s.runs = runs_line(a, g);
+      const bool narrow = f == AnalysisFormat::Table && !view.wide;
+      if (narrow) {
+        s.header = {"", "outcome", "mean", ci, "runs", "unit"};
+        s.right = {false, false, true, false, true, false};
+        s.group = 1;
+      } else {
+        s.header = {"outcome", "unit", "mean", ci, "runs"};
+        s.right = {false, false, true, false, true};
+      }
+      for (const auto& r : a.summaries) {
+        if (r.design != g) continue;
+        if (narrow) {
+          const auto [head, row] = split_label(r.column);
+          s.rows.push_back({head, row, num(r.ci.mean), interval(r.ci.ci_lo, r.ci.ci_hi, num), std::to_string(r.ci.n),
+                            head.empty() ? r.column.unit : ""});
+        } else {
+          s.rows.push_back({r.column.label, r.column.unit, num(r.ci.mean), interval(r.ci.ci_lo, r.ci.ci_hi, num),
+                            std::to_string(r.ci.n)});
+        }
+      }
+      if (!s.rows.empty()) render(out, s, f, view.wide);
+    }
+
+    if (want(AnalysisSection::Indices)) {
+      TextTable t;
+      t.title = "Sobol indices, design " + design_label(a, g);
+      t.about = "S1: first order (Saltelli et al. 2010); ST: total order (Jansen 1999); replicates averaged\n"
+                "per sample; N used: base rows (of " + std::to_string(a.sobol_base) +
+                ") with every block defined; runs: the runs behind them";
+      t.runs = runs_line(a, g);
+      t.header = {"outcome", "parameter", "S1", ci, "ST", ci, "N used", "runs", "remark"};
+      t.right = {false, false, true, false, true, false, true, true, false};
+      t.group = 1;
+      for (const auto& r : a.sobol) {
+        if (r.design != g) continue;
+        const auto& x = r.indices;
+        for (std::size_t i = 0; i < x.names.size(); ++i) {
+          const auto k = static_cast<Eigen::Index>(i);
+          const std::string remark = !r.remark.empty() ? r.remark : r.remarks.size() > i ? r.remarks[i] : "";
+          t.rows.push_back({r.column.label, x.names[i], index_text(x.first[k]),
+                            interval(x.first_lo[k], x.first_hi[k], index_text), index_text(x.total[k]),
+                            interval(x.total_lo[k], x.total_hi[k], index_text), std::to_string(x.n_used),
+                            std::to_string(r.runs_used), remark});
+        }
+      }
+      if (!t.rows.empty()) {
+        render(out, t, f, view.wide);
+        const auto gi = static_cast<std::size_t>(g);
+        if (gi < a.sobol_recommended_n.size() && std::isfinite(a.sobol_widest[gi])) {
+          const std::string rec =
+              a.sobol_recommended_n[gi] > a.sobol_base
+                  ? "recommended N: " + std::to_string(a.sobol_recommended_n[gi]) + " (widest interval " +
+                        fmt("%.2f", a.sobol_widest[gi]) + ": " + a.sobol_widest_at[gi] + ")"
+                  : "N = " + std::to_string(a.sobol_base) + " is enough: every interval is at most " +
+                        fmt("%.2f", kSobolResolution) + " wide";
+          for (const auto& w : view.wide ? std::vector<std::string>{rec} : wrap(rec, 4)) out << w << "\n";
+          out << "\n";
+        }
       }
     }
-    if (!m.rows.empty()) render(out, m, f);
 
-    // Paired comparison with design 0.
-    TextTable p;
-    p.title = "Paired comparison, design " + design_label(a, g) + " minus " + design_label(a, 0);
-    p.about = "runs paired by (point, replicate): common random numbers; means over the pairs used;\n"
-              "pairs: both values finite; runs = 2 x pairs";
-    p.runs = runs_line(a, g);
-    p.header = {"outcome", "unit", design_label(a, 0), design_label(a, g), "difference", ci, "pairs", "runs"};
-    p.right = {false, false, true, true, true, false, true, true};
-    for (const auto& r : a.paired)
-      if (r.design == g)
-        p.rows.push_back({r.column.label, r.column.unit, num(r.reference_mean), num(r.design_mean), num(r.diff.mean),
-                          interval(r.diff.ci_lo, r.diff.ci_hi, num), std::to_string(r.diff.n),
-                          std::to_string(r.runs_used)});
-    if (!p.rows.empty()) render(out, p, f);
+    if (want(AnalysisSection::Effects)) {
+      TextTable m;
+      const bool binned = a.kind == "lhs";
+      m.title = "Main effects, design " + design_label(a, g);
+      m.about = "mean and " + ci + " over runs " +
+                (binned ? "in each of " + std::to_string(a.bins) + " quantile bins" : "at each grid level") +
+                " of each parameter; runs: ok runs with a finite value there";
+      m.runs = runs_line(a, g);
+      m.header = {"outcome", "parameter", binned ? "bin" : "level", "mean", ci, "runs"};
+      m.right = {false, false, !binned, true, false, true};
+      m.group = 2;
+      for (const auto& r : a.main_effects) {
+        if (r.design != g) continue;
+        const auto& e = r.effect;
+        for (std::size_t k = 0; k < e.mean.size(); ++k) {
+          const bool last = k + 1 == e.mean.size();
+          const std::string lvl = r.binned ? "[" + num(e.lo_edge[k]) + ", " + num(e.hi_edge[k]) + (last ? "]" : ")")
+                                           : fmt("%g", e.level[k]);
+          m.rows.push_back({r.column.label + " (" + r.column.unit + ")", e.param, lvl, num(e.mean[k]),
+                            interval(e.ci_lo[k], e.ci_hi[k], num), std::to_string(e.n[k])});
+        }
+      }
+      if (!m.rows.empty()) render(out, m, f, view.wide);
+    }
+
+    if (want(AnalysisSection::Comparisons)) {
+      TextTable p;
+      p.title = "Paired comparison, design " + design_label(a, g) + " minus " + design_label(a, 0);
+      p.about = "runs paired by (point, replicate): common random numbers; means over the pairs used;\n"
+                "pairs: both values finite; runs = 2 x pairs";
+      p.runs = runs_line(a, g);
+      const bool narrow = f == AnalysisFormat::Table && !view.wide;
+      if (narrow) {  // 100 columns: per-platform outcomes as headings, units beside the outcome
+        p.header = {"", "outcome", "reference", "design", "difference", ci, "pairs", "unit"};
+        p.right = {false, false, true, true, true, false, true, false};
+        p.group = 1;
+        p.about = "reference: " + design_label(a, 0) + "; runs paired by (point, replicate): common random "
+                  "numbers; means over the pairs used; pairs: both values finite (runs = 2 x pairs)";
+      } else {
+        p.header = {"outcome", "unit", design_label(a, 0), design_label(a, g), "difference", ci, "pairs", "runs"};
+        p.right = {false, false, true, true, true, false, true, true};
+      }
+      for (const auto& r : a.paired) {
+        if (r.design != g) continue;
+        if (narrow) {
+          const auto [head, row] = split_label(r.column);
+          p.rows.push_back({head, row, num(r.reference_mean), num(r.design_mean), num(r.diff.mean),
+                            interval(r.diff.ci_lo, r.diff.ci_hi, num), std::to_string(r.diff.n),
+                            head.empty() ? r.column.unit : ""});
+        } else {
+          p.rows.push_back({r.column.label, r.column.unit, num(r.reference_mean), num(r.design_mean), num(r.diff.mean),
+                            interval(r.diff.ci_lo, r.diff.ci_hi, num), std::to_string(r.diff.n),
+                            std::to_string(r.runs_used)});
+        }
+      }
+      if (!p.rows.empty()) render(out, p, f, view.wide);
+    }
   }
   return out.str();
 }

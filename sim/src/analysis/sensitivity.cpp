@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
@@ -169,6 +170,55 @@ SobolIndices sobol_indices(const Eigen::VectorXd& y, std::int64_t N, std::int64_
     r.total_hi[i] = quantile_sorted(vt, phi);
   }
   return r;
+}
+
+std::string sobol_remark(const SobolIndices& x, std::int64_t i, const SobolIndices* half, double resolution) {
+  if (i < 0 || i >= x.first.size() || (half && i >= half->first.size()))
+    throw std::out_of_range("sobol_remark: no index " + std::to_string(i));
+  const auto k = static_cast<Eigen::Index>(i);
+  const double s1 = x.first[k], st = x.total[k];
+  if (!std::isfinite(s1) || !std::isfinite(st)) return "";
+  auto wide = [&](double v, double lo, double hi) {
+    return std::isfinite(lo) && std::isfinite(hi) && hi - lo > std::max(std::abs(v), resolution);
+  };
+  const bool noisy = wide(s1, x.first_lo[k], x.first_hi[k]) || wide(st, x.total_lo[k], x.total_hi[k]) ||
+                     (s1 < 0 && (x.first_hi[k] < 0 || s1 < -resolution)) ||
+                     (st > 1 && (x.total_lo[k] > 1 || st > 1 + resolution));
+  std::string out;
+  if (noisy) out = "noise dominates: more samples";
+  if (half && std::isfinite(half->first[k]) && std::isfinite(half->total[k]) &&
+      (std::abs(half->first[k] - s1) > resolution || std::abs(half->total[k] - st) > resolution)) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "not converged: S1 %.2f, ST %.2f at N/2", half->first[k], half->total[k]);
+    out += (out.empty() ? "" : "; ") + std::string(buf);
+  }
+  return out;
+}
+
+std::int64_t recommended_sobol_n(std::int64_t N, double widest, double target) {
+  if (N < 1) throw std::invalid_argument("recommended_sobol_n: N must be >= 1");
+  if (!(target > 0)) throw std::invalid_argument("recommended_sobol_n: target must be > 0");
+  if (!std::isfinite(widest) || widest <= target) return N;
+  const double want = static_cast<double>(N) * (widest / target) * (widest / target);
+  std::int64_t n = 1;
+  while (static_cast<double>(n) < want && n < (std::int64_t{1} << 40)) n <<= 1;
+  return std::max(n, N);
+}
+
+std::int64_t count_differing(const Eigen::VectorXd& y) {
+  std::vector<double> v;
+  for (Eigen::Index k = 0; k < y.size(); ++k)
+    if (std::isfinite(y[k])) v.push_back(y[k]);
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  std::size_t best = 0;
+  for (std::size_t a = 0; a < v.size();) {
+    std::size_t b = a;
+    while (b < v.size() && v[b] == v[a]) ++b;
+    best = std::max(best, b - a);
+    a = b;
+  }
+  return static_cast<std::int64_t>(v.size() - best);
 }
 
 MeanCI mean_ci(const Eigen::VectorXd& v, double level) {

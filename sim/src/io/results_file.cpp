@@ -52,6 +52,7 @@ void write_outcome_attrs(const h5::Loc& loc, const OutcomeSpec& spec, const Resu
   h5::write_attr(loc, "platforms", std::span<const std::string>(axis_platforms(spec, schema)));
   h5::write_attr(loc, "unit", spec.unit);
   h5::write_attr(loc, "description", spec.description);
+  h5::write_attr(loc, "label", spec.label);
 }
 
 void validate(const ResultsSchema& schema, const DesignInfo& design) {
@@ -175,8 +176,10 @@ struct ResultsWriter::Impl {
     }
     h5::Group pg = h5::create_group(r, "params");
     h5::write_attr(pg.loc(), "names", std::span<const std::string>(schema.param_names));
-    for (const std::string& n : schema.param_names)
-      params.push_back(h5::create_extendible(pg.loc(), n, h5::file_type<double>(), none));
+    for (std::size_t i = 0; i < schema.param_names.size(); ++i) {
+      params.push_back(h5::create_extendible(pg.loc(), schema.param_names[i], h5::file_type<double>(), none));
+      if (i < schema.param_units.size()) h5::write_attr(params.back().loc(), "unit", schema.param_units[i]);
+    }
 
     h5::Group og = h5::create_group(r, "outcomes");
     h5::Group tg = h5::create_group(file.loc(), "timeseries");
@@ -399,7 +402,11 @@ struct ResultsReader::Impl {
     for (h5::DataSet* d : {&replicate, &seed, &status, &design_ds, &message})
       if (static_cast<std::int64_t>(d->dims().at(0)) != n_runs)
         throw FormatError(fname + ": " + d->path() + " does not have " + std::to_string(n_runs) + " rows");
-    for (const std::string& n : schema.param_names) params.push_back(open("runs/params/" + n));
+    for (const std::string& n : schema.param_names) {
+      params.push_back(open("runs/params/" + n));
+      if (h5::has_attr(params.back().loc(), "unit")) schema.param_units.push_back(h5::read_attr_string(params.back().loc(), "unit"));
+    }
+    if (schema.param_units.size() != schema.param_names.size()) schema.param_units.clear();  // older files: none
     const std::size_t records = schema.record_day.size();
     for (const OutcomeSpec& spec : outcome_table()) {
       const std::string name(spec.name);

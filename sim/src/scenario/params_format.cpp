@@ -76,7 +76,7 @@ std::optional<ParamFormat> parse_param_format(std::string_view name) {
   return std::nullopt;
 }
 
-std::string format_parameter_table(ParamFormat format) {
+std::string format_parameter_table(ParamFormat format, bool wide) {
   std::ostringstream out;
   const auto table = parameter_table();
   if (format == ParamFormat::Csv) {
@@ -95,7 +95,14 @@ std::string format_parameter_table(ParamFormat format) {
         << "     A test fails when this file differs from the generated text. -->\n\n"
         << "Every scenario field, from the one parameter table in `sim/include/complysim/params.hpp`.\n"
         << "Names are the dotted names used by scenario files, `--set`, events and sweeps.\n"
-        << "Ranges are inclusive. Sources are citations, or \"assumption\" with the reason.\n";
+        << "Ranges are inclusive. Sources are citations, or \"assumption\" with the reason.\n\n"
+        << "**revenue-days** for `reputation_weight` and `moderation_cost`: days of one user's revenue to the\n"
+        << "platform, in the relative units of `revenue_per_user_day` (for `localization_cost` and\n"
+        << "`regulator.fine_revenue_days`: days of the platform's whole local revenue, as their rows say).\n"
+        << "`reputation_weight = 2.0` means each wrongful removal or data handover\n"
+        << "costs the platform as much as two days of one user's revenue. The bundled `baseline.toml` uses\n"
+        << "0.1 to 2.0; the fit to Vietnam's 2018-2020 figures (docs/calibration.md) gives 22 and 98, and\n"
+        << "`decree_designs.toml` sweeps 0 to 100.\n";
     bool first = true;
     ParamGroup group{};
     for (const auto& p : table) {
@@ -125,12 +132,46 @@ std::string format_parameter_table(ParamFormat format) {
     s.resize(std::max(w, s.size()), ' ');
     return s;
   };
-  out << pad("name", w_name) << "  " << pad("type", w_type) << "  " << pad("default", w_def) << "  "
-      << pad("unit", w_unit) << "  " << pad("range", w_range) << "  description [source]\n";
+  if (wide) {
+    out << pad("name", w_name) << "  " << pad("type", w_type) << "  " << pad("default", w_def) << "  "
+        << pad("unit", w_unit) << "  " << pad("range", w_range) << "  description [source]\n";
+    for (const auto& p : table) {
+      out << pad(p.dotted_name(), w_name) << "  " << pad(type_of(p), w_type) << "  "
+          << pad(to_toml_text(p.default_value), w_def) << "  " << pad(unit_of(p), w_unit) << "  "
+          << pad(range_of(p), w_range) << "  " << p.description << " [" << p.source << "]\n";
+    }
+    return out.str();
+  }
+  // Within 100 columns: one line of name, type, default, unit and range, then the
+  // description and source wrapped under it (indented).
+  constexpr std::size_t kWidth = 100;
+  auto wrapped = [&](const std::string& text) {
+    std::istringstream in(text);
+    std::string word, line = "    ";
+    while (in >> word) {
+      if (line.size() > 4 && line.size() + 1 + word.size() > kWidth) {
+        out << line << "\n";
+        line = "    ";
+      }
+      line += (line.size() > 4 ? " " : "") + word;
+    }
+    if (line.size() > 4) out << line << "\n";
+  };
+  out << "name (type, default, unit, range), then what it is [source]\n";
   for (const auto& p : table) {
-    out << pad(p.dotted_name(), w_name) << "  " << pad(type_of(p), w_type) << "  " << pad(to_toml_text(p.default_value), w_def)
-        << "  " << pad(unit_of(p), w_unit) << "  " << pad(range_of(p), w_range) << "  " << p.description << " ["
-        << p.source << "]\n";
+    std::string head = p.dotted_name() + "  (" + type_of(p) + ", default " + to_toml_text(p.default_value);
+    if (!unit_of(p).empty()) head += ", " + unit_of(p);
+    if (!range_of(p).empty()) head += ", " + range_of(p);
+    out << "\n";
+    std::ostringstream tmp;
+    tmp << head << ")";
+    const std::string line = tmp.str();
+    if (line.size() <= kWidth) out << line << "\n";
+    else {
+      out << p.dotted_name() << "\n";
+      wrapped("(" + line.substr(p.dotted_name().size() + 3));
+    }
+    wrapped(std::string(p.description) + " [" + std::string(p.source) + "]");
   }
   return out.str();
 }

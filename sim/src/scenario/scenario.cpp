@@ -192,7 +192,8 @@ class Loader {
   std::vector<const toml::table*> events_;
   const toml::node* sweep_table_ = nullptr;  ///< the last [sweep] table read (for positions)
   const toml::node *sweep_design_ = nullptr, *sweep_samples_ = nullptr, *sweep_replicates_ = nullptr,
-                   *sweep_scramble_ = nullptr, *sweep_parameters_ = nullptr, *sweep_designs_ = nullptr;
+                   *sweep_scramble_ = nullptr, *sweep_parameters_ = nullptr, *sweep_designs_ = nullptr,
+                   *sweep_srn_ = nullptr;
 
   static toml::table parse(std::string text, const std::string& display) {
     try {
@@ -289,9 +290,11 @@ class Loader {
           else if (n == "samples") sweep_samples_ = &sv;
           else if (n == "replicates") sweep_replicates_ = &sv;
           else if (n == "scramble") sweep_scramble_ = &sv;
+          else if (n == "shared_random_numbers") sweep_srn_ = &sv;
           else if (n == "parameters") sweep_parameters_ = &sv;
           else if (n == "designs") sweep_designs_ = &sv;
-          else unknown_key(sk, "[sweep]", {"design", "samples", "replicates", "scramble", "parameters", "designs"});
+          else unknown_key(sk, "[sweep]", {"design", "samples", "replicates", "scramble", "shared_random_numbers",
+                                       "parameters", "designs"});
         }
       } else {
         unknown_key(k, "the scenario", top_keys);
@@ -646,6 +649,16 @@ class Loader {
       const auto* b = sweep_scramble_->as_boolean();
       if (!b) fail_at(*sweep_scramble_, std::string("wrong type for 'sweep.scramble': expected boolean, got ") + node_type_name(*sweep_scramble_));
       w.scramble = b->get();
+    }
+    if (sweep_srn_) {
+      const auto* b = sweep_srn_->as_boolean();
+      if (!b)
+        fail_at(*sweep_srn_, std::string("wrong type for 'sweep.shared_random_numbers': expected boolean, got ") +
+                                 node_type_name(*sweep_srn_));
+      w.shared_random_numbers = b->get();
+      if (w.shared_random_numbers && w.design != "sobol")
+        fail_at(*sweep_srn_, "sweep.shared_random_numbers applies to a sobol design only (this sweep is '" + w.design +
+                                 "')");
     }
     if (sweep_parameters_) {
       std::vector<Leaf> leaves;

@@ -271,6 +271,7 @@ std::string to_toml(const Scenario& s) {
     const auto& w = s.sweep;
     out << "\n[sweep]\ndesign = " << quoted_key(w.design) << "\nsamples = " << w.samples
         << "\nreplicates = " << w.replicates << "\nscramble = " << (w.scramble ? "true" : "false") << "\n";
+    if (w.shared_random_numbers) out << "shared_random_numbers = true\n";
     out << "\n[sweep.parameters]\n";
     for (const auto& p : w.parameters) {
       out << quoted_key(p.name) << " = ";

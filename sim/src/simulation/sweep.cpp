@@ -2,6 +2,8 @@
 // key of each, and one run executed into a journal record (complysim/simulation/sweep.hpp).
 #include "complysim/simulation/sweep.hpp"
 
+#include "scenario/fields.hpp"  // detail::resolve_name (parameter units)
+
 #include "complysim/simulation/run.hpp"
 #include "complysim/version.hpp"
 
@@ -92,7 +94,12 @@ SweepPlan plan_sweep(const Scenario& scenario, const ShardSpec& shard) {
   plan.base = scenario;
   plan.samples = make_design(scenario.sweep, static_cast<std::uint64_t>(scenario.simulation.seed));
   plan.designs = scenario.sweep.designs;
-  if (plan.designs.empty()) plan.designs.push_back(DecreeDesign{"baseline", {}});
+  // One design: named after the scenario file ("my_decree.toml" -> "my_decree"), so a
+  // reader of the results sees what was run; "baseline" for a scenario without a file.
+  if (plan.designs.empty()) {
+    const std::string stem = scenario.source.stem().string();
+    plan.designs.push_back(DecreeDesign{stem.empty() ? "baseline" : stem, {}});
+  }
   plan.replicates = scenario.sweep.replicates;
   plan.n_runs_total = n_runs(static_cast<std::int64_t>(plan.designs.size()), plan.samples.samples(), plan.replicates);
   plan.shard = shard;
@@ -121,8 +128,16 @@ Scenario scenario_for_run(const SweepPlan& plan, const RunIndex& at, std::vector
   return s;
 }
 
+std::int64_t key_point(std::int64_t sample, bool shared, std::int64_t sobol_base) {
+  if (!shared) return sample;
+  if (sobol_base < 1) throw std::invalid_argument("shared random numbers need a sobol design (base size N >= 1)");
+  return sample % sobol_base;
+}
+
 RunKey run_key(const SweepPlan& plan, const RunIndex& at) {
-  return RunKey::derive(static_cast<std::uint64_t>(plan.base.simulation.seed), static_cast<std::uint64_t>(at.sample),
+  const std::int64_t point =
+      key_point(at.sample, plan.base.sweep.shared_random_numbers && plan.samples.kind == "sobol", plan.samples.sobol_base);
+  return RunKey::derive(static_cast<std::uint64_t>(plan.base.simulation.seed), static_cast<std::uint64_t>(point),
                         static_cast<std::uint64_t>(at.replicate));
 }
 
@@ -183,6 +198,7 @@ io::JournalHeader journal_header(const SweepPlan& plan, const std::string& comma
   for (std::int8_t b : d.block) hash_value(x, b);
   hash_value(x, d.sobol_base_samples);
   hash_value(x, d.replicates);
+  if (plan.base.sweep.shared_random_numbers) hash_string(x, "shared_random_numbers");  // other hashes unchanged
   h.design_hash = x;
   h.n_runs_total = plan.n_runs_total;
   h.param_names = plan.samples.names;
@@ -213,6 +229,7 @@ io::ResultsSchema results_schema(const SweepPlan& plan) {
   io::ResultsSchema s;
   s.platforms = plan.platforms;
   s.param_names = plan.samples.names;
+  for (const std::string& name : s.param_names) s.param_units.emplace_back(detail::resolve_name(plan.base, name).spec->unit);
   s.record_day = plan.record_day;
   s.start_date = plan.base.simulation.start_date;
   return s;

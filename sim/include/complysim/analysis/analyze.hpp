@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 namespace complysim {
@@ -63,8 +64,17 @@ struct SobolResult {
   SobolIndices indices;          ///< names = the swept parameters; n_used = base rows used
   std::int64_t runs_used = 0;    ///< ok runs with a finite value in the used base rows (all d + 2 blocks)
   /// Why the indices are NaN: "constant outcome" (no variance to decompose),
-  /// "fewer than 2 base rows"; "" when they are defined.
+  /// "K of M runs differ: no index" (fewer than 1 in 20 ok runs differ from the most
+  /// common value), "fewer than 2 base rows"; "" when they are defined.
   std::string remark;
+  /// [d] per parameter: sobol_remark() ("noise dominates: more samples", "not converged ...")
+  /// or ""; all "" when `remark` is set.
+  std::vector<std::string> remarks;
+  /// The same estimators on the first N/2 base rows (convergence check; no bootstrap,
+  /// NaN vectors when N < 4).
+  SobolIndices half;
+  std::int64_t differing = 0;  ///< ok runs of this design whose value differs from the most common one
+  std::int64_t finite = 0;     ///< ok runs of this design with a finite value
 };
 
 /// Main effects of one outcome column for one parameter under one decree design.
@@ -111,10 +121,17 @@ struct Analysis {
   std::vector<std::int64_t> ok_per_design;  ///< [designs] rows with status 0
   std::vector<std::int64_t> runs_per_design;  ///< [designs] rows
   std::vector<OutcomeColumn> columns;   ///< the analysed outcome columns
-  std::vector<SummaryResult> summaries;     ///< single files (and sweeps without parameters)
+  std::vector<SummaryResult> summaries;     ///< every design: mean over its ok runs (over the sampled parameters for a sweep)
   std::vector<SobolResult> sobol;           ///< design-major, then column order
   std::vector<MainEffectResult> main_effects;  ///< design-major, then column, then parameter
   std::vector<PairedResult> paired;         ///< design-major (designs 1..), then column
+  /// sobol, per design [designs]: the widest bootstrap interval of any defined index
+  /// (NaN when none), where it is ("outcome / parameter S1"), and the base size N that
+  /// would make it kSobolResolution wide (recommended_sobol_n).
+  std::vector<double> sobol_widest;
+  std::vector<std::string> sobol_widest_at;
+  std::vector<std::int64_t> sobol_recommended_n;
+  std::vector<double> sobol_median_width;  ///< [designs] median width of the defined indices' intervals
   /// Why there is nothing to decompose ("single" files), or other remarks, one line each.
   std::vector<std::string> notes;
 };
@@ -135,7 +152,8 @@ enum class AnalysisFormat { Table, Markdown, Csv };
 /// "table" | "markdown" | "csv" -> format; std::nullopt otherwise.
 std::optional<AnalysisFormat> parse_analysis_format(std::string_view name);
 
-/// The analysis as text.
+/// The analysis as text, the tables `view.section` names (CSV: Overview and All give every
+/// estimate, another section only its rows).
 ///  - Table: aligned plain-text tables under a heading each, with a "runs:" line.
 ///  - Markdown: the same as Markdown tables (pastes into a paper draft or an issue).
 ///  - Csv: one tidy RFC 4180 table, one row per estimate, columns
@@ -143,6 +161,27 @@ std::optional<AnalysisFormat> parse_analysis_format(std::string_view name);
 ///    estimate,ci_lo,ci_hi,n,runs_used
 ///    (analysis: summary | sobol | main_effect | paired; statistic: mean | first | total | difference;
 ///    n: base rows (sobol), runs (summary, main effects) or pairs (paired)).
-std::string format_analysis(const Analysis& analysis, AnalysisFormat format);
+/// Which tables format_analysis() prints (`complysim analyze --section`).
+enum class AnalysisSection {
+  Overview,     ///< default: one table per design (means; changes against the first design) and its strongest parameters
+  Summary,      ///< mean and CI of every outcome column per design
+  Comparisons,  ///< paired differences against the first design, with both levels
+  Indices,      ///< every Sobol index with its remark and the recommended N
+  Effects,      ///< every main-effect level or bin
+  All           ///< every table
+};
+
+/// "overview" | "summary" | "comparisons" | "indices" | "effects" | "all" -> section; std::nullopt otherwise.
+std::optional<AnalysisSection> parse_analysis_section(std::string_view name);
+
+/// How format_analysis() lays the text out.
+struct AnalysisView {
+  AnalysisSection section = AnalysisSection::Overview;
+  /// false: plain tables fit 100 columns (grouping columns become heading lines, long
+  /// remarks wrap); true: one row per estimate with every column, however wide.
+  bool wide = false;
+};
+
+std::string format_analysis(const Analysis& analysis, AnalysisFormat format, const AnalysisView& view = {});
 
 }  // namespace complysim

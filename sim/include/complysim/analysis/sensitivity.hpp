@@ -47,6 +47,36 @@ struct SobolIndices {
 SobolIndices sobol_indices(const Eigen::VectorXd& y, std::int64_t N, std::int64_t d, std::int64_t bootstrap,
                            std::uint64_t seed, double level = 0.95);
 
+/// Resolution of an index (share of variance) below which `analyze` does not try to
+/// tell indices apart: an interval narrower than this is "resolved" whatever the index.
+inline constexpr double kSobolResolution = 0.05;
+
+/// Plain-words remark on the Sobol indices of one parameter (index i of `x`), "" when
+/// the estimate is trustworthy at `resolution`. Remarks, joined by "; ":
+///  - "noise dominates: more samples" when an interval (S1 or ST) is wider than both
+///    the index itself and `resolution`, or an estimate lies outside [0, 1] beyond its
+///    interval (S1 with its whole interval below 0, ST with its whole interval above 1)
+///    or by more than `resolution` (Saltelli et al. 2010 section 5: such values are
+///    sampling noise, not effects);
+///  - "not converged: ST x.xx at N/2" when `half` (the same estimator on the first N/2
+///    base rows; may be null) differs from x by more than `resolution` in S1 or ST.
+/// NaN indices give "" (the caller says why the outcome has none).
+/// @throws std::out_of_range if i is not an index of x (or of half).
+std::string sobol_remark(const SobolIndices& x, std::int64_t i, const SobolIndices* half,
+                         double resolution = kSobolResolution);
+
+/// Base size N to ask for next: the current N scaled so that the widest observed
+/// interval `widest` (bootstrap widths shrink as 1 / sqrt(N)) would be `target` wide,
+/// N (widest / target)^2, rounded up to a power of two (Sobol' points come in
+/// balanced blocks of 2^k); N itself when widest <= target or widest is not finite.
+/// @throws std::invalid_argument if N < 1 or target <= 0.
+std::int64_t recommended_sobol_n(std::int64_t N, double widest, double target = kSobolResolution);
+
+/// Number of finite values of `y` that differ from its most common finite value
+/// (exact equality; shape [n]). An outcome where only a handful of runs differ
+/// (e.g. one platform localising in 1 of 256 runs) has no variance worth decomposing.
+std::int64_t count_differing(const Eigen::VectorXd& y);
+
 /// Mean of a sample with its two-sided Student-t confidence interval.
 struct MeanCI {
   double mean = 0;   ///< sample mean (NaN when n = 0), in the unit of the data

@@ -17,6 +17,7 @@ struct OutcomeSpec {
   bool per_platform;             ///< [p] in model-spec.md: one value per platform
   std::string_view unit;         ///< "share", "items/user/day", "requests/day", ...
   std::string_view description;  ///< one line
+  std::string_view label = {};   ///< short plain words for tables and figures, e.g. "Chilled lawful speech"
 };
 
 /// Index of each outcome in outcome_table(); the order is part of the output format.

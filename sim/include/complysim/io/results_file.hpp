@@ -88,6 +88,9 @@ struct Provenance {
 struct ResultsSchema {
   std::vector<std::string> platforms;    ///< platform names: width of [p] outcomes (>= 1)
   std::vector<std::string> param_names;  ///< dotted names of the varied parameters, column order of RunRow::params
+  /// [param_names] or empty: each parameter's unit (the parameter table's), written as the
+  /// `unit` attribute of /runs/params/<name> so readers need no copy of the table.
+  std::vector<std::string> param_units;
   std::vector<std::int64_t> record_day;  ///< [records] day index of each time-series record (may be empty)
   std::string start_date;                ///< ISO date of day 0; "" writes no /timeseries/date
 };

@@ -76,7 +76,14 @@ SweepPlan plan_sweep(const Scenario& scenario, const ShardSpec& shard = {});
 /// @throws std::invalid_argument if a value is rejected by set_param.
 Scenario scenario_for_run(const SweepPlan& plan, const RunIndex& at, std::vector<double>* params_out = nullptr);
 
-/// RunKey::derive(simulation.seed, at.sample, at.replicate).
+/// The point word of a run's key: `sample`, or with `shared` (sweep.shared_random_numbers,
+/// a Saltelli design of base size `sobol_base` >= 1) the Saltelli row j = sample mod N, so
+/// A_j, B_j and AB_i,j draw the same streams (Saltelli et al. 2010 section 4 estimators
+/// then difference out the simulation noise).
+/// @throws std::invalid_argument if shared and sobol_base < 1.
+std::int64_t key_point(std::int64_t sample, bool shared, std::int64_t sobol_base);
+
+/// RunKey::derive(simulation.seed, key_point(at.sample, ...), at.replicate).
 RunKey run_key(const SweepPlan& plan, const RunIndex& at);
 
 /// Runs global run `run` to completion. Any exception other than Cancelled is
