@@ -74,7 +74,7 @@ TEST_CASE("compare: means and paired differences by hand", "[analysis][compare]"
   CHECK_THAT(csv, Contains("self_censorship_rate,,share of intended political posts that users held back,share,B,3,0.3"));
 }
 
-TEST_CASE("compare: a missing run drops its pair; bad shapes throw", "[analysis][compare]") {
+TEST_CASE("compare: a missing run drops its pair, bad shapes throw", "[analysis][compare]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   const std::vector<RunResult> a = {fake_run(0.1, {0.9}), fake_run(nan, {0.9}), fake_run(0.3, {0.9})};
   const std::vector<RunResult> b = {fake_run(0.5, {0.9}), fake_run(0.5, {0.9}), fake_run(0.5, {0.9})};
@@ -92,7 +92,7 @@ TEST_CASE("compare: a missing run drops its pair; bad shapes throw", "[analysis]
   CHECK_THROWS_AS(build_compare_table(in), std::invalid_argument);
 }
 
-TEST_CASE("compare: changes from fewer pairs than replicates say how many; one pair has no CI", "[analysis][compare]") {
+TEST_CASE("compare: changes from fewer pairs than replicates say how many, one pair has no CI", "[analysis][compare]") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   // takedown_compliance_rate: A defined in runs 0, 1; B in 0, 1, 3 -> 2 pairs of 4 replicates.
   // self_censorship_rate: A defined only in run 2 -> 1 pair.
@@ -113,7 +113,7 @@ TEST_CASE("compare: changes from fewer pairs than replicates say how many; one p
   CHECK_THAT(text, !Contains("(n=4 pairs)"));
 }
 
-TEST_CASE("compare: level intervals are clipped to the outcome's range; changes are not", "[analysis][compare]") {
+TEST_CASE("compare: level intervals are clipped to the outcome's range, changes are not", "[analysis][compare]") {
   // Shares 0.5, 1, 1: the t interval is [0.17, 1.50] before clipping.
   const std::vector<RunResult> a = {fake_run(0.5, {0.0}), fake_run(1.0, {0.0}), fake_run(1.0, {0.1})};
   const std::vector<RunResult> b = {fake_run(0.0, {0.0}), fake_run(1.0, {0.0}), fake_run(0.0, {0.1})};

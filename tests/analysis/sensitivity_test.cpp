@@ -170,7 +170,7 @@ TEST_CASE("sobol_indices: NaN rows are dropped across all blocks", "[sensitivity
   CHECK(s.total_hi == r.total_hi);
 }
 
-TEST_CASE("sobol_indices: bootstrap reproducible by seed; degenerate inputs", "[sensitivity][sobol]") {
+TEST_CASE("sobol_indices: bootstrap reproducible by seed, degenerate inputs", "[sensitivity][sobol]") {
   const std::vector<SweepParameter> params = {ranged("x1", -kPi, kPi), ranged("x2", -kPi, kPi), ranged("x3", -kPi, kPi)};
   const auto m = make_saltelli(params, 128, false, 1);
   const auto y = ishigami(m.X);

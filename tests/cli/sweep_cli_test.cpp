@@ -109,7 +109,7 @@ TEST_CASE("complysim sweep: Ctrl-C keeps the journal and prints how to resume", 
   CHECK_FALSE(io::first_difference(dir.path() / "ref.h5", dir.path() / "out.h5"));
 }
 
-TEST_CASE("complysim sweep: a write error (file size limit) stops with a clear message; --resume finishes", "[cli][sweep]") {
+TEST_CASE("complysim sweep: a write error (file size limit) stops with a clear message, --resume finishes", "[cli][sweep]") {
   test::TempDir dir;
   REQUIRE(run_cli({"sweep", kTiny, "-o", "ref.h5", "--quiet"}, dir).status == 0);
   // ulimit -f is in 1024-byte blocks: room for the header and a few records only.
@@ -125,7 +125,7 @@ TEST_CASE("complysim sweep: a write error (file size limit) stops with a clear m
   CHECK_FALSE(io::first_difference(dir.path() / "ref.h5", dir.path() / "out.h5"));
 }
 
-TEST_CASE("complysim sweep --shard + merge equals the unsharded sweep; mismatches are refused", "[cli][sweep]") {
+TEST_CASE("complysim sweep --shard + merge equals the unsharded sweep, mismatches are refused", "[cli][sweep]") {
   test::TempDir dir;
   REQUIRE(run_cli({"sweep", kTiny, "-o", "all.h5", "--quiet"}, dir).status == 0);
   REQUIRE(run_cli({"sweep", kTiny, "-o", "p0.h5", "--shard", "0/2", "--quiet"}, dir).status == 0);

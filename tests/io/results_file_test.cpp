@@ -321,7 +321,7 @@ TEST_CASE("opening a file that is not HDF5 throws H5Error naming the file", "[io
   CHECK_THROWS_AS(ResultsReader(tmp.path / "missing.h5"), H5Error);
 }
 
-TEST_CASE("copying every row into a new file gives the same content; a change is found", "[io]") {
+TEST_CASE("copying every row into a new file gives the same content, a change is found", "[io]") {
   TempDir tmp;
   const ResultsSchema schema = make_schema(2, 5);
   const DesignInfo design = make_design();

@@ -473,7 +473,7 @@ TEST_CASE("the incrementally kept opinion climate equals a full gather over the 
   }
 }
 
-TEST_CASE("v2: items stay visible for content.lifetime_days; exposure is at most the lifetime", "[model][mechanism][v2]") {
+TEST_CASE("v2: items stay visible for content.lifetime_days, exposure is at most the lifetime", "[model][mechanism][v2]") {
   auto exposure = [](std::int64_t lifetime) {
     Scenario s = tiny(3000, 60);
     s.content.lifetime_days = lifetime;

@@ -99,7 +99,7 @@ TEST_CASE("lhs: bad input throws", "[designs][lhs]") {
   CHECK_NOTHROW(make_lhs({ranged("a", 1.0, 1.0)}, 10, 1));  // a degenerate range is allowed
 }
 
-TEST_CASE("saltelli: layout A, B, AB_i; AB_i is A with column i from B", "[designs][sobol]") {
+TEST_CASE("saltelli: layout A, B, AB_i, AB_i is A with column i from B", "[designs][sobol]") {
   for (bool scramble : {false, true}) {
     const std::int64_t N = 64, d = 3;
     const auto m = make_saltelli(kRanges, N, scramble, 99);
