@@ -154,3 +154,10 @@ TEST_CASE("outcome_range: the possible range of every outcome", "[analysis][comp
   CHECK(outcome_range(OutcomeId::EscalationLevel).clip(1.45) == 1.45);
   CHECK(std::isnan(outcome_range(OutcomeId::SelfCensorshipRate).clip(std::numeric_limits<double>::quiet_NaN())));
 }
+
+TEST_CASE("compare: every outcome has a plain-language meaning", "[analysis][compare]") {
+  for (const auto& spec : outcome_table()) {
+    INFO(spec.name);
+    CHECK_FALSE(outcome_label(spec.name).empty());
+  }
+}

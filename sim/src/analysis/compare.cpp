@@ -34,6 +34,12 @@ std::string_view outcome_label(std::string_view outcome) {
       {"platform_localized", "1 if the platform stores users' data in the country"},
       {"escalation_level", "regulator's pressure: 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension"},
       {"platform_revenue", "platform revenue per day (relative units)"},
+      {"takedown_requests_per_100k", "takedown requests sent per day, per 100,000 users"},
+      {"takedown_requests_received", "requests the platform received per day, across the whole country"},
+      {"legal_chilling_rate", "share of intended posts held back for fear of the law alone"},
+      {"lawful_legal_chilling_rate", "the same, among lawful posts: lawful speech the decree chills"},
+      {"wrongful_removals_per_100k", "lawful posts removed per day, per 100,000 users"},
+      {"unlawful_exposure_days", "days an unlawful post stayed visible before removal or expiry"},
   };
   for (const auto& e : kLabels)
     if (e.name == outcome) return e.label;
