@@ -550,7 +550,7 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
     ++c.posted;
     users_.last_post_day[i] = day;
     c.unlawful_posted += !lawful;
-    const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
+    const int bin = unit_bin(s, kSensitivityBins);  // never a non-finite value as an index (rng.hpp)
     ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
 
     bool removed = false, visible = true, sanctioned = false;
