@@ -22,6 +22,11 @@ inline constexpr int kExitOk = 0;
 /// Every error (bad arguments, bad scenario, failed run) exits with 2.
 inline constexpr int kExitError = 2;
 
+/// The user-facing text of an exception: complysim's own errors as they are;
+/// the standard library's (std::bad_alloc, filesystem and system errors, a
+/// logic error) translated, so no "std::" text reaches the user (issue 13).
+std::string error_text(const std::exception& e);
+
 /// Prints "complysim COMMAND: error: MESSAGE" on stderr; returns kExitError.
 int report_error(std::string_view command, std::string_view message);
 

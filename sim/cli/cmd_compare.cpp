@@ -199,7 +199,7 @@ int cmd_compare(const std::vector<std::string>& args) {
         design.samples = Eigen::MatrixXd(1, 0);
         write_replicate_results(out_path, prov, schema, design, runs);
       } catch (const std::exception& e) {
-        std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
+        std::cerr << out_path.string() << ": error: could not write results: " << error_text(e) << "\n";
         return kExitError;
       }
       if (!quiet) std::cerr << "wrote " << out_path.string() << "\n";

@@ -169,7 +169,7 @@ int cmd_sweep(const std::vector<std::string>& args) {
       return report_error(cl.command, e.what());
     } catch (const std::exception& e) {
       if (progress) progress->finish();
-      report_error(cl.command, e.what());
+      report_error(cl.command, error_text(e));
       return kExitRunsFailed;
     }
     if (progress) progress->finish();
