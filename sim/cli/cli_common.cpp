@@ -126,6 +126,22 @@ std::optional<std::string> check_output_path(const std::string& path, bool force
   return std::nullopt;
 }
 
+std::optional<std::string> lock_output(std::optional<io::OutputLock>& lock, const std::string& output, bool force) {
+  try {
+    lock.emplace(output, command_line());
+  } catch (const io::OutputLocked& e) {
+    return std::string(e.what());
+  } catch (const std::system_error& e) {
+    return output + ": error: " + e.what();
+  }
+  std::error_code ec;
+  if (!force && std::filesystem::exists(output, ec)) {
+    lock.reset();
+    return output + ": error: file exists; use --force to overwrite it";
+  }
+  return std::nullopt;
+}
+
 namespace {
 std::string g_command_line;
 }

@@ -2,6 +2,7 @@
 // per-command --help, --set collection, error reporting and exit codes.
 #pragma once
 
+#include "complysim/io/output_lock.hpp"
 #include "complysim/scenario.hpp"
 
 #include <boost/program_options.hpp>
@@ -66,6 +67,13 @@ int run_guarded(std::string_view command, const std::function<int()>& body);
 /// ...") when the path cannot be used, std::nullopt when it can.
 std::optional<std::string> check_output_path(const std::string& path, bool force,
                                              const std::vector<std::string>& inputs = {});
+
+/// Takes the exclusive lock on `output` for the rest of the command (into
+/// `lock`; io::OutputLock, OUT.lock) and then, unless `force`, checks again
+/// under the lock that no file appeared at `output`. A second writer is
+/// refused at once. Returns the one-line message to print ("OUT: error: ...")
+/// when refused, std::nullopt when locked. Call after check_output_path.
+std::optional<std::string> lock_output(std::optional<io::OutputLock>& lock, const std::string& output, bool force);
 
 /// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
 inline constexpr int kExitInterrupted = 130;

@@ -102,7 +102,7 @@ TEST_CASE("error: missing or unreadable file", "[scenario][errors]") {
   CHECK(e.line() == 0);
   CHECK_THAT(e.what(), Contains("absent.toml: error: cannot open scenario file: No such file or directory"));
   e = file_error_of(dir.path());
-  CHECK_THAT(e.what(), Contains("cannot open scenario file: is a directory"));
+  CHECK_THAT(e.what(), Contains("cannot open scenario file: not a regular file (a directory)"));
 }
 
 TEST_CASE("error: unknown keys, with suggestions", "[scenario][errors]") {

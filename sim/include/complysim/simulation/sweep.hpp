@@ -129,7 +129,9 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& options);
 /// `output` in run order: OUT.h5.partial, then commit_file. Memory: one record
 /// plus 8 bytes per run. Does not delete the journal.
 /// @throws SweepRefused if the journal is incomplete; I/O errors as run_sweep.
-void consolidate_journal(const SweepPlan& plan, const std::filesystem::path& journal, const std::filesystem::path& output);
+/// `replace`: whether a file at `output` may be replaced (see io::commit_file).
+void consolidate_journal(const SweepPlan& plan, const std::filesystem::path& journal, const std::filesystem::path& output,
+                         bool replace = true);
 
 /// What merge_results did.
 struct MergeReport {
