@@ -2,11 +2,17 @@
 // is one line naming the file and the cause, exit status 2, and no "std::"
 // exception text.
 #include "../test_util.hpp"
+#include "complysim/io/output_lock.hpp"
+#include "complysim/io/results_file.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 using namespace complysim::test;
 using Catch::Matchers::Contains;
@@ -41,4 +47,82 @@ TEST_CASE("every command refuses a scenario that is a device, a pipe or a direct
       CHECK_THAT(r.err, !Contains("std::"));
     }
   }
+}
+
+// ---- two writers (issue 13 item 4) -------------------------------------------
+
+namespace {
+const std::string kTinySweep = std::string(COMPLYSIM_SOURCE_DIR) + "/tests/data/sweep_tiny.toml";
+const std::string kBaselineScenario = std::string(COMPLYSIM_SOURCE_DIR) + "/scenarios/baseline.toml";
+}  // namespace
+
+TEST_CASE("a second writer of an output is refused at once, naming the lock file and its holder", "[cli][reliability][lock]") {
+  TempDir dir;
+  // Shard files for merge, made before the lock is taken.
+  REQUIRE(run_cli({"sweep", kTinySweep, "--shard", "0/2", "-o", "p0.h5", "--quiet"}, dir).status == 0);
+  REQUIRE(run_cli({"sweep", kTinySweep, "--shard", "1/2", "-o", "p1.h5", "--quiet"}, dir).status == 0);
+  // An unfinished sweep (its journal) to --resume.
+  const auto out = dir.path() / "out.h5";
+  {
+    const complysim::io::OutputLock held(out, "complysim sweep held-by-the-test");
+    CHECK(std::filesystem::exists(held.lock_file()));
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"run", kTinySweep, "-o", "out.h5", "--quiet"},
+          {"run", kTinySweep, "-o", "out.h5", "--quiet", "--force"},
+          {"sweep", kTinySweep, "-o", "out.h5", "--quiet"},
+          {"sweep", kTinySweep, "-o", "out.h5", "--quiet", "--resume"},
+          {"merge", "p0.h5", "p1.h5", "-o", "out.h5", "--quiet"},
+          {"compare", kTinySweep, kTinySweep, "-o", "out.h5", "--quiet"}}) {
+      INFO(args[0] << " " << args.back());
+      const auto r = run_cli(args, dir);
+      CHECK(r.status == 2);
+      CHECK_THAT(r.err, Contains("out.h5: error: another complysim is writing this output (lock file out.h5.lock, held by process ") &&
+                            Contains("complysim sweep held-by-the-test"));
+      CHECK(!std::filesystem::exists(out));
+      CHECK(!std::filesystem::exists(out.string() + ".journal"));
+    }
+  }
+  // Released: the lock file is gone and the next writer proceeds.
+  CHECK(!std::filesystem::exists(out.string() + ".lock"));
+  CHECK(run_cli({"sweep", kTinySweep, "-o", "out.h5", "--quiet"}, dir).status == 0);
+  CHECK(!std::filesystem::exists(out.string() + ".lock"));
+}
+
+TEST_CASE("two overlapping runs of one output: the second is refused while the first runs", "[cli][reliability][lock]") {
+  TempDir dir;
+  // A long first writer, stopped with Ctrl-C once the second has been tried.
+  const std::string first = shell_quote(COMPLYSIM_BINARY) + " run " + shell_quote(kBaselineScenario) +
+                            " --set simulation.days=3650 --quiet -o r.h5 >/dev/null 2>first.err & echo $! > first.pid";
+  REQUIRE(std::system(("cd " + shell_quote(dir.path().string()) + " && { " + first + "; }").c_str()) == 0);
+  const auto lock = dir.path() / "r.h5.lock";
+  for (int i = 0; i < 600 && !std::filesystem::exists(lock); ++i) ::usleep(50000);
+  REQUIRE(std::filesystem::exists(lock));
+  const auto second = run_cli({"run", kBaselineScenario, "--set", "simulation.days=20", "--quiet", "-o", "r.h5"}, dir);
+  std::string pid = read_text(dir.path() / "first.pid");
+  while (!pid.empty() && (pid.back() == '\n' || pid.back() == ' ')) pid.pop_back();
+  std::system(("kill -INT " + pid + "; while kill -0 " + pid + " 2>/dev/null; do sleep 0.05; done").c_str());
+  CHECK(second.status == 2);
+  CHECK_THAT(second.err, Contains("another complysim is writing this output") && Contains("r.h5.lock"));
+  CHECK(!std::filesystem::exists(dir.path() / "r.h5"));  // the first was interrupted, the second refused
+  CHECK(!std::filesystem::exists(lock));
+}
+
+TEST_CASE("no-clobber commit keeps a file that appeared while the command ran", "[io][reliability][lock]") {
+  TempDir dir;
+  const auto out = dir.path() / "r.h5";
+  CHECK_THROWS_AS(complysim::io::write_via_partial(
+                      out,
+                      [&](const std::filesystem::path& partial) {
+                        std::ofstream(partial) << "new";
+                        std::ofstream(out) << "someone else's";  // appears between the check and the commit
+                      },
+                      /*replace=*/false),
+                  complysim::io::FileExists);
+  CHECK(read_text(out) == "someone else's");
+  CHECK(!std::filesystem::exists(out.string() + ".partial"));
+  complysim::io::write_via_partial(out, [&](const std::filesystem::path& partial) { std::ofstream(partial) << "forced"; }, true);
+  CHECK(read_text(out) == "forced");
+  const auto fresh = dir.path() / "fresh.h5";
+  complysim::io::write_via_partial(fresh, [&](const std::filesystem::path& partial) { std::ofstream(partial) << "x"; }, false);
+  CHECK(read_text(fresh) == "x");
 }
