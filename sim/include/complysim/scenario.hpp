@@ -87,7 +87,7 @@ struct SweepSpec {
   std::string design = "grid";     ///< "grid" | "lhs" | "sobol"
   std::int64_t samples = 16;       ///< lhs: points; sobol: base size N
   std::int64_t replicates = 1;
-  bool scramble = false;           ///< sobol: scramble the sequence (seeded by simulation.seed)
+  bool scramble = true;            ///< sobol: Owen-scramble the sequence (seeded by simulation.seed); false: the plain sequence
   std::vector<SweepParameter> parameters;
   std::vector<DecreeDesign> designs;  ///< empty = one design named "baseline"
 };
