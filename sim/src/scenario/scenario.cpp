@@ -272,7 +272,8 @@ class Loader {
           if (!spec) unknown_key(fk, "[" + key + "]", keys_of_table(key));
           const std::string dotted = key + "." + std::string(fk.str());
           const ParamValue pv = checked(fv, *spec, dotted);
-          detail::with_group(s_, spec->group, [&](auto& g) { detail::assign_field(g, fk.str(), pv); });
+          const std::string_view field = fk.str();  // (clang < 16 cannot capture a structured binding)
+          detail::with_group(s_, spec->group, [&](auto& g) { detail::assign_field(g, field, pv); });
           s_.origins[dotted] = origin_of(fv);
         }
       } else if (key == "platforms") {
