@@ -132,3 +132,20 @@ TEST_CASE("no-clobber commit keeps a file that appeared while the command ran", 
   complysim::io::write_via_partial(fresh, [&](const std::filesystem::path& partial) { std::ofstream(partial) << "x"; }, false);
   CHECK(read_text(fresh) == "x");
 }
+
+TEST_CASE("results files and journals must be regular files: info and sweep --resume refuse a pipe or a device at once", "[cli][reliability]") {
+  TempDir dir;
+  REQUIRE(::mkfifo((dir.path() / "pipe.h5").c_str(), 0600) == 0);
+  for (const std::string& bad : {std::string("pipe.h5"), std::string("/dev/zero")}) {
+    INFO(bad);
+    const auto r = run_cli({"info", bad}, dir);
+    CHECK(r.status == 2);
+    CHECK_THAT(r.err, Contains("not a regular file"));
+    CHECK_THAT(r.err, !Contains("std::"));
+  }
+  REQUIRE(::mkfifo((dir.path() / "s.h5.journal").c_str(), 0600) == 0);
+  const auto r = run_cli({"sweep", kTinySweep, "-o", "s.h5", "--resume", "--quiet"}, dir);
+  CHECK(r.status == 2);
+  CHECK_THAT(r.err, Contains("s.h5.journal: not a regular file"));
+  CHECK(!std::filesystem::exists(dir.path() / "s.h5"));
+}

@@ -420,6 +420,7 @@ ResultsReader::ResultsReader(const std::filesystem::path& path) : impl_(std::mak
   const std::string failed = "H5Fopen failed on '" + path.string() + "': ";
   if (!std::filesystem::exists(path, ec)) throw H5Error(failed + "no such file");
   if (std::filesystem::is_directory(path, ec)) throw H5Error(failed + "is a directory, not a results file");
+  if (!std::filesystem::is_regular_file(path, ec)) throw H5Error(failed + "not a regular file, not a results file");
   if (!h5::is_hdf5(path)) throw H5Error(failed + "not an HDF5 file");
   impl_->file = h5::File::open_read(path);
   impl_->load();
