@@ -23,7 +23,7 @@ std::string error_text(const std::exception& e) {
     std::string where = fe->path1().string();
     return (where.empty() ? std::string() : where + ": ") + fe->code().message();
   }
-  if (const auto* se = dynamic_cast<const std::system_error*>(&e)) return se->code().message();
+  if (dynamic_cast<const std::system_error*>(&e)) return e.what();  // complysim's carry the file: "commit_file: rename 'a' to 'b': ..."
   if (dynamic_cast<const std::invalid_argument*>(&e) || dynamic_cast<const std::domain_error*>(&e)) return e.what();
   if (dynamic_cast<const std::logic_error*>(&e) || dynamic_cast<const std::bad_cast*>(&e) ||
       dynamic_cast<const std::bad_exception*>(&e))
