@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
+#include <fstream>
 #include <string>
 #include <system_error>
 
@@ -20,6 +22,28 @@ std::string read_holder(int fd) {
   std::string s(buf, static_cast<std::size_t>(n));
   while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
   return s;
+}
+
+/// Whether process `pid` is running (not gone, not a zombie whose files the
+/// kernel is still closing).
+bool running(long pid) {
+  if (pid <= 0) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
+  const auto paren = line.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= line.size()) return true;
+  const char state = line[paren + 2];
+  return state != 'Z' && state != 'X';
+}
+
+long holder_pid(const std::string& holder) {
+  try {
+    return std::stol(holder);
+  } catch (const std::exception&) {
+    return 0;
+  }
 }
 
 }  // namespace
@@ -39,6 +63,13 @@ OutputLock::OutputLock(const std::filesystem::path& output, std::string_view hol
       const int e = errno;
       const std::string who = read_holder(fd);
       ::close(fd);
+      // A holder killed a moment ago (SIGKILL) may still be closing its files:
+      // its lock goes away within moments, so wait for that (at most ~2 s); a
+      // running holder is refused at once.
+      if (e == EWOULDBLOCK && attempt < 99 && !running(holder_pid(who))) {
+        ::usleep(20000);
+        continue;
+      }
       if (e == EWOULDBLOCK)
         throw OutputLocked(output.string() + ": error: another complysim is writing this output (lock file " + lock_.string() +
                            (who.empty() ? std::string(")") : ", held by process " + who + ")") +

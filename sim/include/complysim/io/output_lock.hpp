@@ -19,7 +19,9 @@ class OutputLocked : public std::runtime_error {
 /// An exclusive lock on OUT (and its journal OUT.journal and partial file
 /// OUT.partial): flock(LOCK_EX | LOCK_NB) on the lock file OUT.lock, which
 /// holds "PID COMMAND LINE" of its holder. A second writer is refused at once
-/// (no waiting). The lock file is removed on release; a writer that locked a
+/// while that holder runs; when the holder named there is gone or a zombie
+/// (killed a moment ago, its files still closing), the lock is tried again for
+/// up to about 2 s. The lock file is removed on release; a writer that locked a
 /// lock file just removed by its holder notices (the path no longer names the
 /// file it locked) and tries again. Released by the destructor, also when the
 /// process dies (the kernel drops flock locks; a stale OUT.lock left by a
