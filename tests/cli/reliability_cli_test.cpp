@@ -92,6 +92,10 @@ TEST_CASE("a second writer of an output is refused at once, naming the lock file
   CHECK(!std::filesystem::exists(out.string() + ".lock"));
   CHECK(run_cli({"sweep", kTinySweep, "-o", "out.h5", "--quiet"}, dir).status == 0);
   CHECK(!std::filesystem::exists(out.string() + ".lock"));
+  // A stale lock file of a killed writer (no lock held on it) is no obstacle.
+  std::ofstream(out.string() + ".lock") << "999999999 complysim sweep killed-long-ago\n";
+  CHECK(run_cli({"sweep", kTinySweep, "-o", "out.h5", "--quiet", "--force"}, dir).status == 0);
+  CHECK(!std::filesystem::exists(out.string() + ".lock"));
 }
 
 TEST_CASE("two overlapping runs of one output: the second is refused while the first runs", "[cli][reliability][lock]") {
