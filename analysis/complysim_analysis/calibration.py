@@ -21,6 +21,8 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from .textfile import check_text_file
+
 DEFAULT_PLATFORM_MAP = {"facebook": "global_social", "google": "video_sharing", "youtube": "video_sharing"}
 METRIC = "takedown_compliance_rate"
 
@@ -33,6 +35,7 @@ def read_targets(path: str, platform_map: Mapping[str, str] | None = None, metri
     Columns: model_platform, period_start, period_end, value, platforms (the
     data names averaged)."""
     pmap = dict(DEFAULT_PLATFORM_MAP if platform_map is None else platform_map)
+    check_text_file(path)  # a regular file of at most 256 MiB
     df = pd.read_csv(path)
     df = df[df["metric"] == metric].copy()
     df["period_start"] = pd.to_datetime(df["period_start"])

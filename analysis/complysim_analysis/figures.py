@@ -23,6 +23,7 @@ import pandas as pd  # noqa: E402
 
 from . import stats  # noqa: E402
 from .loader import STATUS_OK, Results, platform_column  # noqa: E402
+from .textfile import check_text_file  # noqa: E402
 
 # Okabe & Ito (2008), reordered so that the first colours are the most distinct.
 PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
@@ -707,10 +708,9 @@ def check_platform_map(res: Results, platform_map: dict[str, str],
 def read_observed(path: str, metric: str = "takedown_compliance_rate") -> pd.DataFrame:
     """Rows of an observed-data CSV (period_start, period_end, platform,
     metric, value, ...) with the given metric, dates parsed."""
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
     if os.path.isdir(path):
         raise ValueError(f"{path}: is a directory, not a CSV file")
+    check_text_file(path)  # a regular file of at most 256 MiB
     try:
         df = pd.read_csv(path)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:

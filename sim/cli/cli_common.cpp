@@ -9,8 +9,27 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <new>
+#include <stdexcept>
+#include <system_error>
+#include <typeinfo>
 
 namespace complysim::cli {
+
+std::string error_text(const std::exception& e) {
+  if (dynamic_cast<const std::bad_alloc*>(&e) || dynamic_cast<const std::length_error*>(&e))
+    return "out of memory (try fewer users, days, runs or threads)";
+  if (const auto* fe = dynamic_cast<const std::filesystem::filesystem_error*>(&e)) {
+    std::string where = fe->path1().string();
+    return (where.empty() ? std::string() : where + ": ") + fe->code().message();
+  }
+  if (dynamic_cast<const std::system_error*>(&e)) return e.what();  // complysim's carry the file: "commit_file: rename 'a' to 'b': ..."
+  if (dynamic_cast<const std::invalid_argument*>(&e) || dynamic_cast<const std::domain_error*>(&e)) return e.what();
+  if (dynamic_cast<const std::logic_error*>(&e) || dynamic_cast<const std::bad_cast*>(&e) ||
+      dynamic_cast<const std::bad_exception*>(&e))
+    return "internal error (a bug in complysim; please report it with the command line)";
+  return e.what();
+}
 
 int report_error(std::string_view command, std::string_view message) {
   std::cerr << "complysim";
@@ -58,7 +77,7 @@ int run_guarded(std::string_view command, const std::function<int()>& body) {
   } catch (const ScenarioError& e) {
     std::cerr << e.what() << '\n';
   } catch (const std::exception& e) {
-    report_error(command, e.what());
+    report_error(command, error_text(e));
   } catch (...) {
     report_error(command, "unexpected failure");
   }
@@ -104,6 +123,22 @@ std::optional<std::string> check_output_path(const std::string& path, bool force
   if (fd < 0) return head + "cannot create a file there (" + std::strerror(errno) + ")";
   ::close(fd);
   fs::remove(trial, ec);
+  return std::nullopt;
+}
+
+std::optional<std::string> lock_output(std::optional<io::OutputLock>& lock, const std::string& output, bool force) {
+  try {
+    lock.emplace(output, command_line());
+  } catch (const io::OutputLocked& e) {
+    return std::string(e.what());
+  } catch (const std::system_error& e) {
+    return output + ": error: " + e.what();
+  }
+  std::error_code ec;
+  if (!force && std::filesystem::exists(output, ec)) {
+    lock.reset();
+    return output + ": error: file exists; use --force to overwrite it";
+  }
   return std::nullopt;
 }
 

@@ -2,6 +2,7 @@
 // per-command --help, --set collection, error reporting and exit codes.
 #pragma once
 
+#include "complysim/io/output_lock.hpp"
 #include "complysim/scenario.hpp"
 
 #include <boost/program_options.hpp>
@@ -21,6 +22,11 @@ namespace po = boost::program_options;
 inline constexpr int kExitOk = 0;
 /// Every error (bad arguments, bad scenario, failed run) exits with 2.
 inline constexpr int kExitError = 2;
+
+/// The user-facing text of an exception: complysim's own errors as they are;
+/// the standard library's (std::bad_alloc, filesystem and system errors, a
+/// logic error) translated, so no "std::" text reaches the user (issue 13).
+std::string error_text(const std::exception& e);
 
 /// Prints "complysim COMMAND: error: MESSAGE" on stderr; returns kExitError.
 int report_error(std::string_view command, std::string_view message);
@@ -61,6 +67,13 @@ int run_guarded(std::string_view command, const std::function<int()>& body);
 /// ...") when the path cannot be used, std::nullopt when it can.
 std::optional<std::string> check_output_path(const std::string& path, bool force,
                                              const std::vector<std::string>& inputs = {});
+
+/// Takes the exclusive lock on `output` for the rest of the command (into
+/// `lock`; io::OutputLock, OUT.lock) and then, unless `force`, checks again
+/// under the lock that no file appeared at `output`. A second writer is
+/// refused at once. Returns the one-line message to print ("OUT: error: ...")
+/// when refused, std::nullopt when locked. Call after check_output_path.
+std::optional<std::string> lock_output(std::optional<io::OutputLock>& lock, const std::string& output, bool force);
 
 /// Exit status after Ctrl-C (128 + SIGINT, the shell convention).
 inline constexpr int kExitInterrupted = 130;

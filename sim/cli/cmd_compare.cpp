@@ -116,8 +116,13 @@ int cmd_compare(const std::vector<std::string>& args) {
     const auto names = column_names(paths);
 
     fs::path out_path;
+    std::optional<io::OutputLock> lock;  // one writer of OUT.h5 until this command ends
     if (vm->count("output")) {
       if (const auto why = check_output_path(output, force, paths)) {
+        std::cerr << *why << "\n";
+        return kExitError;
+      }
+      if (const auto why = lock_output(lock, output, force)) {
         std::cerr << *why << "\n";
         return kExitError;
       }
@@ -199,9 +204,9 @@ int cmd_compare(const std::vector<std::string>& args) {
         design.settings.assign(names.size(), "");
         design.replicates = reps;
         design.samples = Eigen::MatrixXd(1, 0);
-        write_replicate_results(out_path, prov, schema, design, runs);
+        write_replicate_results(out_path, prov, schema, design, runs, /*replace=*/force);
       } catch (const std::exception& e) {
-        std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
+        std::cerr << out_path.string() << ": error: could not write results: " << error_text(e) << "\n";
         return kExitError;
       }
       if (!quiet) std::cerr << "wrote " << out_path.string() << "\n";

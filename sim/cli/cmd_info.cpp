@@ -73,7 +73,7 @@ int cmd_info(const std::vector<std::string>& args) {
   try {
     reader.emplace(file);
   } catch (const std::exception& e) {
-    const std::string what = e.what();
+    const std::string what = error_text(e);
     if (what.find("not a complysim results file") != std::string::npos) std::cerr << what << "\n";
     else std::cerr << file << ": error: not a complysim results file (" << what << ")\n";
     return kExitError;

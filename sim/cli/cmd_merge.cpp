@@ -36,6 +36,11 @@ int cmd_merge(const std::vector<std::string>& args) {
   }
   const auto names = (*vm)["parts"].as<std::vector<std::string>>();
   const std::vector<std::filesystem::path> parts(names.begin(), names.end());
+  std::optional<io::OutputLock> lock;  // one writer of OUT.h5 until this command ends
+  if (const auto why = lock_output(lock, output, vm->count("force") > 0)) {
+    std::cerr << *why << "\n";
+    return kExitError;
+  }
   return run_guarded(cl.command, [&]() -> int {
     const MergeReport rep = merge_results(parts, output, command_line(), vm->count("force") > 0);
     if (!vm->count("quiet"))

@@ -126,6 +126,12 @@ int cmd_run(const std::vector<std::string>& args) {
     }
     out_path = output;
   }
+  std::optional<io::OutputLock> lock;  // one writer of OUT.h5 until this command ends
+  if (!out_path.empty())
+    if (const auto why = lock_output(lock, output, force)) {
+      std::cerr << *why << "\n";
+      return kExitError;
+    }
 
   std::optional<tbb::global_control> limit;
   if (threads > 0) limit.emplace(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
@@ -160,9 +166,9 @@ int cmd_run(const std::vector<std::string>& args) {
       io::DesignInfo design;
       design.replicates = s.simulation.replicates;
       design.samples = Eigen::MatrixXd(1, 0);
-      write_replicate_results(out_path, prov, schema, design, {runs});
+      write_replicate_results(out_path, prov, schema, design, {runs}, /*replace=*/force);
     } catch (const std::exception& e) {
-      std::cerr << out_path.string() << ": error: could not write results: " << e.what() << "\n";
+      std::cerr << out_path.string() << ": error: could not write results: " << error_text(e) << "\n";
       return kExitError;
     }
     if (!quiet) std::cerr << "wrote " << out_path.string() << "\n";

@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "progress.hpp"
 
+#include "complysim/io/results_file.hpp"
 #include "complysim/simulation/sweep.hpp"
 
 #include "complysim/simulation/run.hpp"
@@ -223,6 +224,14 @@ int cmd_sweep(const std::vector<std::string>& args) {
       return kExitError;
     }
   }
+  // One writer of OUT.h5 and its journal for the whole sweep: a second one
+  // (e.g. two --resume at once) is refused here, before any run.
+  std::optional<io::OutputLock> lock;
+  if (vm->count("output") && !dry_run)
+    if (const auto why = lock_output(lock, output, /*force=*/true)) {
+      std::cerr << *why << "\n";
+      return kExitError;
+    }
   ShardSpec shard;
   if (vm->count("shard")) {
     try {
@@ -282,9 +291,12 @@ int cmd_sweep(const std::vector<std::string>& args) {
     } catch (const SweepRefused& e) {
       if (progress) progress->finish();
       return report_error(cl.command, e.what());
+    } catch (const io::FileExists& e) {
+      if (progress) progress->finish();
+      return report_error(cl.command, e.what());
     } catch (const std::exception& e) {
       if (progress) progress->finish();
-      report_error(cl.command, e.what());
+      report_error(cl.command, error_text(e));
       return kExitRunsFailed;
     }
     if (progress) progress->finish();

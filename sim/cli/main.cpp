@@ -2,6 +2,7 @@
 // dispatches through the table below; everything else lives in complysim_core.
 #include "cli_common.hpp"
 #include "commands.hpp"
+#include "complysim/io/results_file.hpp"
 #include "complysim/version.hpp"
 
 #include <iostream>
@@ -48,6 +49,7 @@ void print_usage(std::ostream& out) {
 
 int main(int argc, char** argv) {
   using namespace complysim::cli;
+  complysim::io::hdf5_skip_shutdown_at_exit();  // before any HDF5 call (see results_file.hpp)
   std::vector<std::string> args(argv + 1, argv + argc);
   set_command_line(argc, argv);
   if (args.empty()) {

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
+#include <limits>
 #include <vector>
 
 using namespace complysim;
@@ -94,4 +96,88 @@ TEST_CASE("normal, gamma, beta and Poisson draws have their distributions' momen
       CHECK(std::abs(v / lambda - 1.0) < 0.03);
     }
   }
+}
+
+// Issue 13 item 2: for a shape below 1 both gamma draws of a Beta could
+// underflow to 0 and make 0 / 0 = NaN, which the item pass then cast to a
+// sensitivity-bin index out of range.
+TEST_CASE("beta draws are finite and in [0, 1] over the whole parameter range", "[rng]") {
+  for (double conc : {0.01, 0.010000001, 0.5, 1.0, 4.0, 999999.0, 1e6}) {
+    for (double mean : {1e-300, 1e-9, 0.001, 0.2, 0.5, 0.8, 0.999, 1.0 - 1e-12}) {
+      const auto q = Stream::beta_shape(mean, conc);
+      int bad = 0;
+      for (std::uint32_t i = 0; i < 2000; ++i) {
+        Stream r(kKey, 1, i, Purpose::Traits);
+        const double x = r.beta(q);
+        bad += !(x >= 0.0 && x <= 1.0);
+      }
+      INFO("mean " << mean << " concentration " << conc);
+      CHECK(bad == 0);
+    }
+  }
+}
+
+TEST_CASE("beta with concentration 0.01 has the right mean and is mostly at the ends", "[rng]") {
+  // Beta(a, b) with a + b = 0.01: P(X > 1/2) -> a / (a + b) = mean as a + b -> 0.
+  for (double mean : {0.2, 0.5}) {
+    const auto q = Stream::beta_shape(mean, 0.01);
+    const int n = 20000;
+    double sum = 0;
+    int ends = 0;
+    for (int i = 0; i < n; ++i) {
+      Stream r(kKey, 2, static_cast<std::uint32_t>(i), Purpose::Traits);
+      const double x = r.beta(q);
+      sum += x;
+      ends += x < 1e-6 || x > 1.0 - 1e-6;
+    }
+    INFO("mean " << mean);
+    CHECK(std::abs(sum / n - mean) < 4.0 * std::sqrt(mean * (1 - mean) / n) + 0.005);
+    CHECK(ends > n * 9 / 10);
+  }
+}
+
+TEST_CASE("beta keeps the old bits wherever the old product sampler was finite", "[rng]") {
+  // The old sampler: X = gamma(a), Y = gamma(b), X / (X + Y). Bundled
+  // scenarios (shapes around 1) must keep their exact results.
+  int compared = 0;
+  for (double conc : {1.5, 4.0, 6.0, 40.0}) {
+    for (double mean : {0.05, 0.2, 0.35, 0.8}) {
+      const auto q = Stream::beta_shape(mean, conc);
+      for (std::uint32_t i = 0; i < 500; ++i) {
+        Stream r(kKey, 3, i, Purpose::Items), old(kKey, 3, i, Purpose::Items);
+        const double x = r.beta(q);
+        const double gx = old.gamma(mean * conc), gy = old.gamma((1.0 - mean) * conc);
+        const double y = gx / (gx + gy);
+        if (gx < std::numeric_limits<double>::min() || gy < std::numeric_limits<double>::min()) continue;
+        ++compared;
+        INFO("mean " << mean << " concentration " << conc << " i " << i);
+        REQUIRE(std::memcmp(&x, &y, sizeof x) == 0);
+      }
+    }
+  }
+  CHECK(compared > 7000);
+}
+
+TEST_CASE("log_gamma is finite for tiny shapes and matches log(gamma) where gamma is normal", "[rng]") {
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    Stream a(kKey, 4, i, Purpose::Traits), b(kKey, 4, i, Purpose::Traits);
+    const double lg = a.log_gamma(0.3), g = b.gamma(0.3);
+    if (g >= std::numeric_limits<double>::min()) CHECK(lg == Approx(std::log(g)).margin(1e-9));
+    Stream c(kKey, 5, i, Purpose::Traits);
+    CHECK(std::isfinite(c.log_gamma(1e-6)));
+  }
+}
+
+TEST_CASE("unit_bin maps [0, 1] onto bins and clamps what is outside", "[rng]") {
+  CHECK(unit_bin(0.0, 20) == 0);
+  CHECK(unit_bin(0.0499, 20) == 0);
+  CHECK(unit_bin(0.05, 20) == 1);
+  CHECK(unit_bin(0.999999, 20) == 19);
+  CHECK(unit_bin(1.0, 20) == 19);
+}
+
+TEST_CASE("poisson clamps a huge lambda instead of overflowing the count", "[rng]") {
+  Stream r(kKey, 6, 0, Purpose::Items);
+  CHECK(r.poisson(1e12) == 0xFFFFFFFFu);
+  CHECK(r.poisson(std::nan("")) == 0u);
 }

@@ -102,7 +102,7 @@ TEST_CASE("error: missing or unreadable file", "[scenario][errors]") {
   CHECK(e.line() == 0);
   CHECK_THAT(e.what(), Contains("absent.toml: error: cannot open scenario file: No such file or directory"));
   e = file_error_of(dir.path());
-  CHECK_THAT(e.what(), Contains("cannot open scenario file: is a directory"));
+  CHECK_THAT(e.what(), Contains("cannot open scenario file: not a regular file (a directory)"));
 }
 
 TEST_CASE("error: unknown keys, with suggestions", "[scenario][errors]") {
@@ -560,4 +560,15 @@ TEST_CASE("a population too small for its mean degree is refused where it is set
   CHECK_THAT(e.message(), Catch::Contains("population.mean_degree (12) must be at most population.users - 1 (4)"));
   const auto o = error_of("[[platforms]]\nname = \"a\"\n", {"population.users=2"});
   CHECK(o.file() == "--set");
+}
+
+// Found by fuzz_set (issue 13): a huge unknown name is refused without a
+// suggestion, and the suggestion search skips candidates by length first.
+TEST_CASE("a 64 KiB unknown --set name is refused with no suggestion; near misses still get one", "[scenario][errors][fuzz]") {
+  const std::string huge(65536, 'v');
+  const ScenarioError e = error_of(kPlatforms, {huge + "=1"});
+  CHECK_THAT(e.what(), Contains("unknown parameter"));
+  CHECK_THAT(e.what(), !Contains("did you mean"));
+  CHECK_THAT(error_of(kPlatforms, {"law.vaguenes=0.1"}).what(), Contains("did you mean 'law.vagueness'?"));
+  CHECK_THAT(error_of(kPlatforms, {"law.vagueness_extra_words=0.1"}).what(), !Contains("did you mean"));
 }

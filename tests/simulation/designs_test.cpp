@@ -127,21 +127,83 @@ TEST_CASE("saltelli: layout A, B, AB_i, AB_i is A with column i from B", "[desig
   }
 }
 
-TEST_CASE("saltelli: plain sequence skips the zero point and ignores the seed", "[designs][sobol]") {
+TEST_CASE("saltelli: plain sequence starts at the zero point and ignores the seed", "[designs][sobol]") {
   const auto m = make_saltelli({ranged("a", 0.0, 1.0), ranged("b", 10.0, 20.0)}, 4, false, 1);
-  // Sobol points 1..4 in 4 dimensions (Joe-Kuo): (0.5,...), (0.75, 0.25, ...), ...
-  CHECK(m.X(0, 0) == 0.5);   // A row 0
-  CHECK(m.X(0, 1) == 15.0);
-  CHECK(m.X(4, 0) == 0.5);   // B row 0
-  CHECK(m.X(1, 0) == 0.75);  // A row 1, dim 0
-  CHECK(m.X(1, 1) == 12.5);  // A row 1, dim 1 = 0.25
+  // Sobol points 0..3 in 4 dimensions (Joe-Kuo): (0, ...), (0.5, ...), (0.75, 0.25, ...), ...
+  CHECK(m.X(0, 0) == 0.0);   // A row 0: the corner
+  CHECK(m.X(0, 1) == 10.0);
+  CHECK(m.X(4, 0) == 0.0);   // B row 0: the same corner
+  CHECK(m.X(1, 0) == 0.5);   // A row 1
+  CHECK(m.X(1, 1) == 15.0);
+  CHECK(m.X(2, 0) == 0.75);  // A row 2, dim 0
+  CHECK(m.X(2, 1) == 12.5);  // A row 2, dim 1 = 0.25
   CHECK(make_saltelli({ranged("a", 0.0, 1.0), ranged("b", 10.0, 20.0)}, 4, false, 2).X == m.X);
-  // The base points are distinct (no repeated zero point).
+  // The base points are distinct.
   std::set<std::pair<double, double>> seen;
   const auto big = make_saltelli({ranged("a", 0.0, 1.0)}, 256, false, 1);
   for (Eigen::Index r = 0; r < 256; ++r) seen.insert({big.X(r, 0), big.X(256 + r, 0)});
   CHECK(seen.size() == 256);
-  CHECK(big.X.topRows(256).minCoeff() > 0.0);
+}
+
+namespace {
+/// Ranges whose widths are powers of two, so scaling a unit-cube point is exact
+/// and a point on a stratum edge is counted in the right stratum.
+const std::vector<SweepParameter> kExactRanges = {ranged("law.vagueness", 0.0, 1.0), ranged("regulator.fine", -3.0, 5.0),
+                                                  ranged("beliefs.decay", 10.0, 10.5)};
+
+/// Number of distinct strata among rows [first, first + n) of column j, the
+/// range [lo, hi] cut into n equal strata.
+std::size_t strata_filled(const SampleMatrix& m, Eigen::Index first, Eigen::Index n, Eigen::Index j, double lo, double hi) {
+  std::set<std::int64_t> strata;
+  for (Eigen::Index r = first; r < first + n; ++r)
+    strata.insert(std::min<std::int64_t>(n - 1, static_cast<std::int64_t>(std::floor((m.X(r, j) - lo) / (hi - lo) * static_cast<double>(n)))));
+  return strata.size();
+}
+}  // namespace
+
+// Issue 13 item 5 (Owen 2020): points 1..N of the sequence covered 7 of 8 strata
+// at N = 8 (15 of 16 at N = 16), scrambled or not, and row 0 of A and B was the
+// same row of range mid-points.
+TEST_CASE("saltelli: for N a power of two every column of A and B has one point in each of N strata", "[designs][sobol]") {
+  for (bool scramble : {false, true}) {
+    for (std::int64_t N : {2, 4, 8, 16, 64, 256, 1024}) {
+      for (std::uint64_t seed : {1u, 2u, 20221001u}) {
+        const auto m = make_saltelli(kExactRanges, N, scramble, seed);
+        for (Eigen::Index j = 0; j < m.dims(); ++j) {
+          const auto& p = kExactRanges[static_cast<std::size_t>(j)];
+          INFO("scramble " << scramble << " N " << N << " seed " << seed << " column " << j);
+          CHECK(strata_filled(m, 0, N, j, p.min, p.max) == static_cast<std::size_t>(N));  // A
+          CHECK(strata_filled(m, N, N, j, p.min, p.max) == static_cast<std::size_t>(N));  // B
+        }
+        if (!scramble) break;  // the plain sequence does not depend on the seed
+      }
+    }
+  }
+}
+
+TEST_CASE("saltelli: the issue's N = 8, 3 parameters, unscrambled: balanced columns, row 0 the corner", "[designs][sobol]") {
+  const auto m = make_saltelli(kExactRanges, 8, false, 1);
+  for (Eigen::Index j = 0; j < 3; ++j) {
+    const auto& p = kExactRanges[static_cast<std::size_t>(j)];
+    CHECK(strata_filled(m, 0, 8, j, p.min, p.max) == 8);
+    CHECK(strata_filled(m, 8, 8, j, p.min, p.max) == 8);
+    CHECK(m.X(0, j) == p.min);  // point 0: the corner, not the mid-point
+    CHECK(m.X(8, j) == p.min);
+  }
+}
+
+TEST_CASE("saltelli: with scrambling no AB_i row equals its A row", "[designs][sobol]") {
+  for (std::int64_t N : {8, 16, 128, 1024}) {
+    for (std::uint64_t seed : {1u, 7u, 20221001u}) {
+      const auto m = make_saltelli(kRanges, N, true, seed);
+      const auto d = m.dims();
+      int equal = 0;
+      for (Eigen::Index i = 0; i < d; ++i)
+        for (Eigen::Index r = 0; r < N; ++r) equal += m.X.row((2 + i) * N + r) == m.X.row(r);
+      INFO("N " << N << " seed " << seed);
+      CHECK(equal == 0);
+    }
+  }
 }
 
 TEST_CASE("saltelli: scrambling is deterministic by seed and changes the points", "[designs][sobol]") {
@@ -151,12 +213,24 @@ TEST_CASE("saltelli: scrambling is deterministic by seed and changes the points"
   CHECK(s1.X == s2.X);
   CHECK(s1.X != s3.X);
   CHECK(s1.X != plain.X);
-  // A digital shift permutes the 1/128 strata of a dimension: the 128 base points
-  // of column 0 still fall in 127 or 128 distinct strata (points 1..128 of the
-  // sequence: one stratum may hold two, as the skipped zero point is missing).
-  std::set<std::int64_t> strata;
-  for (Eigen::Index r = 0; r < 128; ++r) strata.insert(static_cast<std::int64_t>(std::floor(s1.X(r, 0) * 128)));
-  CHECK(strata.size() >= 127);
+}
+
+TEST_CASE("owen_scramble is a bijection on the top digits that keeps elementary intervals and is uniform", "[designs][sobol]") {
+  // Two points in the same dyadic interval of length 2^-k stay in one such interval.
+  const std::uint64_t seed = 0x1234567890ABCDEFull;
+  for (int k = 1; k <= 12; ++k) {
+    const std::uint64_t a = 0xA5A5A5A5A5A5A5A5ull, b = a ^ (std::uint64_t{1} << (63 - k));  // share the top k digits
+    CHECK((owen_scramble(a, seed) >> (64 - k)) == (owen_scramble(b, seed) >> (64 - k)));
+    CHECK((owen_scramble(a, seed) >> (63 - k)) != (owen_scramble(b, seed) >> (63 - k)));  // and differ below, as before
+  }
+  // A bijection of the 2^10 intervals of length 2^-10.
+  std::set<std::uint64_t> images;
+  for (std::uint64_t i = 0; i < 1024; ++i) images.insert(owen_scramble(i << 54, seed) >> 54);
+  CHECK(images.size() == 1024);
+  // Uniform: the mean of the scrambled zero point over many seeds is about 1/2.
+  double sum = 0;
+  for (std::uint64_t s = 0; s < 4000; ++s) sum += static_cast<double>(owen_scramble(0, s * 0x9E3779B97F4A7C15ull + 1) >> 11) * 0x1p-53;
+  CHECK(std::abs(sum / 4000 - 0.5) < 0.02);
 }
 
 TEST_CASE("saltelli: bad input throws", "[designs][sobol]") {

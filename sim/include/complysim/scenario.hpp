@@ -91,7 +91,7 @@ struct SweepSpec {
   std::string design = "grid";     ///< "grid" | "lhs" | "sobol"
   std::int64_t samples = 16;       ///< lhs: points; sobol: base size N
   std::int64_t replicates = 1;
-  bool scramble = false;           ///< sobol: scramble the sequence (seeded by simulation.seed)
+  bool scramble = true;            ///< sobol: Owen-scramble the sequence (seeded by simulation.seed); false: the plain sequence
   /// sobol: the runs of one Saltelli row j (A_j, B_j and every AB_i,j) share one random
   /// stream per replicate (RunKey point word j instead of the sample row), so the
   /// estimator's differences f(A) - f(AB_i) carry no simulation noise (sweep.hpp, run_key).

@@ -1,6 +1,8 @@
 // complysim — private RAII layer over the HDF5 C API (see h5.hpp).
 #include "io/h5.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -30,6 +32,15 @@ void fail(std::string_view op, std::string_view where) {
   std::string detail;
   H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, &detail);
   H5Eclear2(H5E_DEFAULT);
+  // The sec2 driver's I/O messages are multi-line dumps ("file write failed:
+  // time = ..., errno = 28, error message = 'No space left on device', ..."):
+  // keep their first words and the system's message.
+  if (const auto em = detail.find("error message = '"); em != std::string::npos) {
+    const auto start = em + 17, end = detail.find('\'', start);
+    const auto colon = detail.find(':');
+    detail = detail.substr(0, std::min(colon, em)) + ": " + detail.substr(start, end == std::string::npos ? std::string::npos : end - start);
+  }
+  std::replace(detail.begin(), detail.end(), '\n', ' ');
   std::string msg = std::string(op) + " failed on '" + std::string(where) + "'";
   if (!detail.empty()) msg += ": " + detail;
   throw H5Error(msg);
@@ -220,6 +231,20 @@ File File::open_read(const std::filesystem::path& p) {
   const std::string name = p.string();
   const PropList fapl = bounded_cache_fapl(name);
   return File(check(H5Fopen(name.c_str(), H5F_ACC_RDONLY, fapl.get()), "H5Fopen", name), name);
+}
+
+void File::discard() noexcept {
+  if (!valid()) return;
+  silence_errors();
+  void* handle = nullptr;
+  if (H5Fget_vfd_handle(get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
+    const int fd = *static_cast<int*>(handle);  // the sec2 driver's handle is its file descriptor
+    if (::ftruncate(fd, 0) != 0) {
+      // Nothing more to do: the close below may still succeed.
+    }
+  }
+  reset();
+  H5Eclear2(H5E_DEFAULT);
 }
 
 void File::flush() {

@@ -158,6 +158,17 @@ class File : public Id<H5Fclose> {
   static File open_read(const std::filesystem::path& p);
   Loc loc() const { return {get(), "/"}; }
   void flush();
+  /// Abandons a file being written on an error path (its partial file is
+  /// about to be removed): truncates it to 0 bytes on disk, then closes it,
+  /// ignoring failure. Every object in the file must be closed first.
+  /// On a full disk HDF5's close must write metadata: truncating first frees
+  /// the space it needs, so a file whose raw-data write failed closes cleanly.
+  /// A file whose metadata flush (H5Fflush) already failed cannot be closed
+  /// by HDF5 1.10 at all (its cache is left inconsistent, "slist already
+  /// enabled?"), and HDF5 then keeps a freed file in its id table that crashes
+  /// its shutdown at exit (upstream HDFFV-11052, HDF5 PR #2291): see
+  /// io::hdf5_skip_shutdown_at_exit().
+  void discard() noexcept;
 };
 
 // ---- links -------------------------------------------------------------------

@@ -308,7 +308,7 @@ JournalScan scan_journal(const std::filesystem::path& path) {
 }
 
 JournalScan scan_journal(const std::filesystem::path& path, const std::function<void(const JournalScan::Entry&)>& on_entry) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);  // never blocks on a FIFO
   if (fd < 0) throw JournalError(sys_error(path, "open", errno));
   struct Closer {
     int fd;
@@ -316,6 +316,7 @@ JournalScan scan_journal(const std::filesystem::path& path, const std::function<
   } closer{fd};
   struct stat st {};
   if (::fstat(fd, &st) != 0) throw JournalError(sys_error(path, "stat", errno));
+  if (!S_ISREG(st.st_mode)) throw JournalError(path.string() + ": not a regular file; a journal is a file written by complysim sweep");
   JournalScan scan;
   scan.file_length = static_cast<std::uint64_t>(st.st_size);
 
@@ -388,8 +389,14 @@ JournalScan scan_journal(const std::filesystem::path& path, const std::function<
 }
 
 JournalReader::JournalReader(const std::filesystem::path& path) : path_(path) {
-  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd_ < 0) throw JournalError(sys_error(path, "open", errno));
+  struct stat st {};
+  if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd_);
+    fd_ = -1;
+    throw JournalError(path.string() + ": not a regular file; a journal is a file written by complysim sweep");
+  }
 }
 
 JournalReader::~JournalReader() {

@@ -11,6 +11,7 @@
 #endif
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2, RENAME_NOREPLACE (glibc 2.28)
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,29 +85,53 @@ void fsync_path(const std::filesystem::path& p, int flags, const char* what) {
 
 }  // namespace
 
-void commit_file(const std::filesystem::path& partial, const std::filesystem::path& final_path) {
+void commit_file(const std::filesystem::path& partial, const std::filesystem::path& final_path, bool replace) {
   fsync_path(partial, O_RDONLY, "commit_file:");
-  std::error_code ec;
-  std::filesystem::rename(partial, final_path, ec);
-  if (ec)
-    throw std::system_error(ec, "commit_file: rename '" + partial.string() + "' to '" + final_path.string() + "'");
+  if (replace) {
+    std::error_code ec;
+    std::filesystem::rename(partial, final_path, ec);
+    if (ec)
+      throw std::system_error(ec, "commit_file: rename '" + partial.string() + "' to '" + final_path.string() + "'");
+  } else {
+    const auto exists = [&] {
+      return FileExists("'" + final_path.string() + "' was created by someone else while this command ran; it is kept "
+                        "(use --force to replace it, or choose another output)");
+    };
+    if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, final_path.c_str(), RENAME_NOREPLACE) != 0) {
+      const int e = errno;
+      if (e == EEXIST) throw exists();
+      if (e != EINVAL && e != ENOSYS && e != ENOTSUP)
+        throw std::system_error(e, std::generic_category(),
+                                "commit_file: rename '" + partial.string() + "' to '" + final_path.string() + "'");
+      // The file system has no RENAME_NOREPLACE: link() never replaces either.
+      if (::link(partial.c_str(), final_path.c_str()) != 0) {
+        const int le = errno;
+        if (le == EEXIST) throw exists();
+        throw std::system_error(le, std::generic_category(),
+                                "commit_file: link '" + partial.string() + "' to '" + final_path.string() + "'");
+      }
+      ::unlink(partial.c_str());
+    }
+  }
   std::filesystem::path dir = final_path.parent_path();
   if (dir.empty()) dir = ".";
   fsync_path(dir, O_RDONLY | O_DIRECTORY, "commit_file:");
 }
 
 void write_via_partial(const std::filesystem::path& path,
-                       const std::function<void(const std::filesystem::path& partial)>& write) {
+                       const std::function<void(const std::filesystem::path& partial)>& write, bool replace) {
   std::filesystem::path partial = path;
   partial += ".partial";
   try {
     write(partial);
-    commit_file(partial, path);
+    commit_file(partial, path, replace);
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove(partial, ec);
     throw;
   }
 }
+
+void hdf5_skip_shutdown_at_exit() { H5dont_atexit(); }
 
 }  // namespace complysim::io

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <set>
 
@@ -94,6 +95,9 @@ std::int64_t outcome_width(const OutcomeSpec& spec, const ResultsSchema& schema)
 // ============================================================================
 
 struct ResultsWriter::Impl {
+  /// Exceptions in flight when the writer was made: more at destruction means
+  /// an error path (the file is abandoned: see ~Impl).
+  const int uncaught_at_start = std::uncaught_exceptions();
   h5::File file;
   ResultsSchema schema;
   std::int64_t n_designs = 1;
@@ -103,6 +107,21 @@ struct ResultsWriter::Impl {
   std::int64_t rows = 0;
   std::int64_t n_runs_total = -1;  // -1: written as `rows` at close
   std::vector<double> nan_buf;
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  /// Every object is closed on every path: normally by close() or the
+  /// members' destructors (datasets before the file); on an error path
+  /// (an exception unwinding through the writer, e.g. a full disk) the
+  /// datasets are closed and the file discarded, so that no HDF5 id survives.
+  ~Impl() {
+    if (!file.valid() || std::uncaught_exceptions() <= uncaught_at_start) return;
+    for (auto* v : {&params, &outcomes, &series})
+      for (h5::DataSet& d : *v) d = h5::DataSet{};
+    for (h5::DataSet* d : {&run, &point, &replicate, &seed, &status, &design, &message}) *d = h5::DataSet{};
+    file.discard();
+  }
 
   void write_root(const Provenance& p) {
     const h5::Loc root = file.loc();
@@ -438,6 +457,7 @@ ResultsReader::ResultsReader(const std::filesystem::path& path) : impl_(std::mak
   const std::string failed = "H5Fopen failed on '" + path.string() + "': ";
   if (!std::filesystem::exists(path, ec)) throw H5Error(failed + "no such file");
   if (std::filesystem::is_directory(path, ec)) throw H5Error(failed + "is a directory, not a results file");
+  if (!std::filesystem::is_regular_file(path, ec)) throw H5Error(failed + "not a regular file, not a results file");
   if (!h5::is_hdf5(path)) throw H5Error(failed + "not an HDF5 file");
   impl_->file = h5::File::open_read(path);
   impl_->load();

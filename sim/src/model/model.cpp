@@ -522,7 +522,7 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
     ++c.posted;
     users_.last_post_day[i] = day;
     c.unlawful_posted += !lawful;
-    const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
+    const int bin = unit_bin(s, kSensitivityBins);  // never a non-finite value as an index (rng.hpp)
     ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
 
     if (s > op.removal_threshold) {

@@ -2,6 +2,7 @@
 // unit), follows `extends`, applies each file as a layer over its base, applies
 // --set overrides, and validates everything with FILE:LINE:COLUMN messages.
 // Merge rules and the list of errors: docs/scenarios.md.
+#include "complysim/io/text_file.hpp"
 #include "fields.hpp"
 
 #include <toml++/toml.h>
@@ -153,16 +154,17 @@ class Loader {
     apply_layer(root, display);
   }
 
+  /// The file's text (a regular file of at most io::kMaxTextFileBytes), or on_error(why).
   template <class OnError>
   static std::string read_file(const std::filesystem::path& path, const std::string& /*display*/, OnError on_error) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) on_error("is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) on_error(std::strerror(errno));
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (in.bad()) on_error(std::strerror(errno));
-    return ss.str();
+    try {
+      return io::read_text_file(path, io::kMaxTextFileBytes);
+    } catch (const io::TextFileError& e) {
+      on_error(e.why());
+    } catch (const std::bad_alloc&) {
+      on_error("out of memory reading it");
+    }
+    return {};
   }
 
   Scenario finish(const std::vector<std::string>& overrides) {
@@ -271,7 +273,8 @@ class Loader {
           if (!spec) unknown_key(fk, "[" + key + "]", keys_of_table(key));
           const std::string dotted = key + "." + std::string(fk.str());
           const ParamValue pv = checked(fv, *spec, dotted);
-          detail::with_group(s_, spec->group, [&](auto& g) { detail::assign_field(g, fk.str(), pv); });
+          const std::string_view field = fk.str();  // (clang < 16 cannot capture a structured binding)
+          detail::with_group(s_, spec->group, [&](auto& g) { detail::assign_field(g, field, pv); });
           s_.origins[dotted] = origin_of(fv);
         }
       } else if (key == "platforms") {

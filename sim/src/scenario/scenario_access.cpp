@@ -38,6 +38,10 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
   std::size_t best = limit + 1;
   const std::string* best_word = nullptr;
   for (const auto& c : candidates) {
+    // The distance is at least the difference in length: skip what cannot win
+    // (keeps a hostile 64 KiB name from costing seconds; found by fuzz_set).
+    const std::size_t gap = word.size() > c.size() ? word.size() - c.size() : c.size() - word.size();
+    if (gap >= best) continue;
     const std::size_t d = edit_distance(word, c);
     if (d < best && d < word.size()) {
       best = d;

@@ -100,6 +100,31 @@ SampleMatrix make_lhs(const std::vector<SweepParameter>& params, std::int64_t n,
   return m;
 }
 
+std::uint64_t owen_scramble(std::uint64_t x, std::uint64_t seed) {
+  // Nested uniform scrambling of the binary digits of x / 2^64: digit k (from
+  // the most significant) is flipped by a random bit that depends on the seed,
+  // k and the k digits above it, i.e. one independent random flip per node of
+  // the binary tree of elementary intervals (Owen 1995; the random bits from a
+  // hash as in Burley 2020, "Practical hash-based Owen scrambling"). Sobol
+  // points with N <= 2^32 differ within their top 32 digits, so below them all
+  // digits of a point are independent uniform bits: one hash of the full
+  // 32-digit prefix gives them (exactly Owen's scramble at that depth).
+  const auto mix = [](std::uint64_t z) {  // splitmix64's finaliser (Steele, Lea & Flood 2014)
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  std::uint64_t out = 0;
+  for (int k = 0; k < 32; ++k) {
+    const int bit = 63 - k;
+    const std::uint64_t prefix = k == 0 ? 0 : x >> (bit + 1);  // the k digits above digit k
+    const std::uint64_t flip = mix(seed ^ mix((static_cast<std::uint64_t>(k) << 32) ^ prefix)) >> 63;
+    out |= (((x >> bit) & 1u) ^ flip) << bit;
+  }
+  const std::uint64_t low = mix(seed ^ mix((std::uint64_t{32} << 32) ^ (x >> 32)) ^ 0x9E3779B97F4A7C15ull);
+  return out | (low & 0xFFFFFFFFull);
+}
+
 SampleMatrix make_saltelli(const std::vector<SweepParameter>& params, std::int64_t N, bool scramble,
                            std::uint64_t seed) {
   check_ranges(params, "sobol design");
@@ -113,24 +138,27 @@ SampleMatrix make_saltelli(const std::vector<SweepParameter>& params, std::int64
   if (N < 1 || N > std::int64_t{0xFFFFFFFF})
     throw std::invalid_argument("sobol design: samples (base size N) must be in [1, 2^32), got " + std::to_string(N));
 
-  // Digital shifts, one 64-bit word per Sobol dimension.
-  std::vector<std::uint64_t> shift(static_cast<std::size_t>(dim2), 0);
+  // One 64-bit scrambling seed per Sobol dimension.
+  std::vector<std::uint64_t> seed_of(static_cast<std::size_t>(dim2), 0);
   if (scramble) {
     const RunKey key = RunKey::derive(seed, 0, 0);
     for (std::int64_t j = 0; j < dim2; ++j) {
       Stream rng(key, kShiftDay, static_cast<std::uint32_t>(j), Purpose::Design);
       const std::uint64_t hi = rng.next_u32(), lo = rng.next_u32();
-      shift[static_cast<std::size_t>(j)] = (hi << 32) | lo;
+      seed_of[static_cast<std::size_t>(j)] = (hi << 32) | lo;
     }
   }
 
-  // Base points in the unit cube: A = columns 0..d-1, B = columns d..2d-1.
+  // Base points 0..N-1 in the unit cube (Owen 2020: keep the first point, so
+  // that N = 2^m points are a balanced (t, m, s)-net): A = columns 0..d-1,
+  // B = columns d..2d-1. Boost's sobol yields points 1, 2, ...; point 0 is all zeros.
   Eigen::MatrixXd U(N, dim2);
-  boost::random::sobol qrng(static_cast<std::size_t>(dim2));  // first point is the one after all-zeros
+  boost::random::sobol qrng(static_cast<std::size_t>(dim2));
   for (std::int64_t r = 0; r < N; ++r)
     for (std::int64_t j = 0; j < dim2; ++j) {
-      const std::uint64_t w = static_cast<std::uint64_t>(qrng()) ^ shift[static_cast<std::size_t>(j)];
-      U(r, j) = static_cast<double>(w >> 11) * 0x1p-53;  // [0, 1), 53 bits
+      const std::uint64_t w = r == 0 ? 0 : static_cast<std::uint64_t>(qrng());
+      const std::uint64_t v = scramble ? owen_scramble(w, seed_of[static_cast<std::size_t>(j)]) : w;
+      U(r, j) = static_cast<double>(v >> 11) * 0x1p-53;  // [0, 1), 53 bits
     }
 
   SampleMatrix m;

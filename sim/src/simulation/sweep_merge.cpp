@@ -109,7 +109,7 @@ MergeReport merge_results(const std::vector<fs::path>& parts, const fs::path& ou
       w.append(rec.as_row());
     }
     w.close();
-  });
+  }, overwrite);
   report.n_runs_total = total;
   return report;
 }

@@ -66,7 +66,8 @@ std::int64_t check_complete_output(const SweepPlan& plan, const io::JournalHeade
 
 }  // namespace
 
-void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const fs::path& output, std::int64_t ranks) {
+void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const fs::path& output, bool replace,
+                         std::int64_t ranks) {
   constexpr std::uint64_t kNone = std::numeric_limits<std::uint64_t>::max();
   std::vector<std::uint64_t> offset(plan.runs.size(), kNone);  // 8 bytes per run: the only per-run memory
   const io::JournalScan scan = io::scan_journal(journal, [&](const io::JournalScan::Entry& e) {
@@ -104,7 +105,7 @@ void consolidate_journal(const SweepPlan& plan, const fs::path& journal, const f
       w.append(row);
     }
     w.close();
-  });
+  }, replace);
 }
 
 SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
@@ -222,7 +223,8 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& opt) {
     report.state = SweepReport::State::Interrupted;
     return report;
   }
-  consolidate_journal(plan, journal, opt.output, opt.ranks);
+  // No file at the output when the sweep started (or no --force): one that appeared meanwhile is kept.
+  consolidate_journal(plan, journal, opt.output, opt.force || have_out, opt.ranks);
   fs::remove(journal);
   report.state = SweepReport::State::Complete;
   return report;

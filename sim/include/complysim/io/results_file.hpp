@@ -233,17 +233,37 @@ class ResultsReader {
 std::optional<std::string> first_difference(const std::filesystem::path& a, const std::filesystem::path& b);
 
 /// Makes a finished file durable under its final name: fsyncs `partial`,
-/// renames it to `final_path` (atomically replacing any file there) and fsyncs
-/// the directory. Write to `final_path + ".partial"`, close, then call this.
-/// @throws std::system_error
-void commit_file(const std::filesystem::path& partial, const std::filesystem::path& final_path);
+/// moves it to `final_path` and fsyncs the directory. Write to
+/// `final_path + ".partial"`, close, then call this. With `replace` (the
+/// default) any file at `final_path` is replaced atomically (rename); without
+/// it the move is atomic no-clobber (renameat2 RENAME_NOREPLACE, or link +
+/// unlink where the file system lacks it): a file that appeared at
+/// `final_path` since the caller checked is kept and FileExists is thrown.
+/// @throws FileExists, std::system_error
+void commit_file(const std::filesystem::path& partial, const std::filesystem::path& final_path, bool replace = true);
+
+/// commit_file(replace = false) found a file at its destination. what() is
+/// "'OUT' was created by someone else while this command ran; it is kept (...)".
+class FileExists : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 /// Writes a file so that it never exists half-written under its final name:
 /// calls `write(partial)` with `partial` = `path` + ".partial", then
-/// commit_file(partial, path). If anything throws, the partial file is
-/// removed and the exception rethrown (an existing file at `path` is kept).
+/// commit_file(partial, path, replace). If anything throws, the partial file
+/// is removed and the exception rethrown (an existing file at `path` is kept).
 void write_via_partial(const std::filesystem::path& path,
-                       const std::function<void(const std::filesystem::path& partial)>& write);
+                       const std::function<void(const std::filesystem::path& partial)>& write, bool replace = true);
+
+/// Tells HDF5 not to run its library shutdown at process exit (H5dont_atexit).
+/// Call first thing in main(), before any other HDF5 use. complysim closes
+/// every file it opens itself; the shutdown only matters for a file HDF5
+/// failed to close, and for such a file (a metadata flush failed on a full
+/// disk) HDF5 1.10's shutdown dereferences freed memory (upstream
+/// HDFFV-11052): without this the process would die with SIGSEGV after
+/// reporting the error, instead of exiting with status 2.
+void hdf5_skip_shutdown_at_exit();
 
 /// "HDF5 1.10.8; oneTBB 2021.8; Eigen 3.4.0; Boost 1.74; toml++ 3.3.0; Random123 1.14"
 /// (HDF5 as linked at run time, the others as compiled in).

@@ -9,8 +9,10 @@
 #include <Random123/philox.h>
 #include <boost/random/normal_distribution.hpp>
 
+#include <cassert>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 namespace complysim {
 
@@ -53,6 +55,18 @@ inline std::uint32_t poisson_inverse(double lambda, double u) { return poisson_i
 
 /// Uniform on (0, 1) from one 32-bit word, as Stream::uniform() makes it.
 inline double word_to_uniform(std::uint32_t w) { return (static_cast<double>(w) + 0.5) * 0x1p-32; }
+
+/// Index of a share x in [0, 1] among `bins` equal bins, x = 1 in the last.
+/// A value outside [0, 1] or not finite is a bug upstream (a sampler that made
+/// NaN once wrote out of bounds here): debug builds stop on an assertion;
+/// release builds clamp it (NaN to bin 0) rather than cast it to an index.
+inline int unit_bin(double x, int bins) {
+  assert(std::isfinite(x) && x >= 0.0 && x <= 1.0 && "unit_bin: value outside [0, 1]");
+  if (!(x > 0.0)) return 0;
+  if (!(x < 1.0)) return bins - 1;
+  const int b = static_cast<int>(x * bins);
+  return b < bins - 1 ? b : bins - 1;
+}
 
 /// Key of one run: 64 bits derived from (seed, point, replicate) by one Philox
 /// encryption of (point, replicate) under the seed, so distinct
@@ -128,7 +142,9 @@ class Stream {
   /// trigonometric call; widened to double. The same construction as numpy's
   /// float ziggurat; the gamma sampler below needs no more resolution.
   double normal() { return static_cast<double>(boost::random::normal_distribution<float>()(*this)); }
-  /// Gamma(shape, 1) by Marsaglia & Tsang 2000 (shape > 0).
+  /// Gamma(shape, 1) by Marsaglia & Tsang 2000 (shape > 0). For shape < 1 the
+  /// boost G(shape + 1) u^(1/shape) can underflow to 0 (certainly for shape
+  /// near 0.01); log_gamma() gives the same draw in log space, always finite.
   double gamma(double shape) {
     if (shape < 1.0) {
       const double u = uniform();
@@ -136,6 +152,18 @@ class Stream {
     }
     const double d = mt_d(shape);
     return gamma_mt(d, mt_c(d));
+  }
+  /// log of a Gamma(shape, 1) draw (shape > 0), from the same words as gamma()
+  /// and finite for every shape > 0 that 1/shape does not overflow: for shape
+  /// < 1, log G(shape + 1) + log(u) / shape (Marsaglia & Tsang 2000, section 6,
+  /// with the boost u^(1/shape) taken as a logarithm).
+  double log_gamma(double shape) {
+    if (shape < 1.0) {
+      const double u = uniform();
+      return log_gamma(shape + 1.0) + std::log(u) / shape;
+    }
+    const double d = mt_d(shape);
+    return std::log(gamma_mt(d, mt_c(d)));
   }
   /// The constants of Beta draws with one mean and concentration (shapes
   /// a = mean * concentration, b = (1 - mean) * concentration), computed once
@@ -160,28 +188,35 @@ class Stream {
     }
     return q;
   }
-  /// A Beta draw X / (X + Y) of gamma variates X ~ Gamma(a), Y ~ Gamma(b).
-  /// Mean 0 or 1 returns exactly 0 or 1 (no draw).
+  /// A Beta draw X / (X + Y) of gamma variates X ~ Gamma(a), Y ~ Gamma(b),
+  /// in [0, 1] and never NaN for every mean in [0, 1] and concentration > 0.
+  /// Mean 0 or 1 returns exactly 0 or 1 (no draw). A shape below 1 draws
+  /// X = G(a + 1) u^(1/a); when that product is not a normal double (it
+  /// underflows for small shapes, which made 0 / 0 = NaN), the same words are
+  /// used in log space: X / (X + Y) = 1 / (1 + exp(log Y - log X)). Draws whose
+  /// products are normal keep their exact old bits.
   double beta(const BetaShape& q) {
     if (q.mean <= 0.0) return 0.0;
     if (q.mean >= 1.0) return 1.0;
-    double x, y;
     if (q.both_at_least_one) {
-      x = gamma_mt(q.da, q.ca);
-      y = gamma_mt(q.db, q.cb);
-    } else {
-      x = gamma(q.a);
-      y = gamma(q.b);
+      const double x = gamma_mt(q.da, q.ca);
+      const double y = gamma_mt(q.db, q.cb);
+      return x / (x + y);
     }
-    return x / (x + y);
+    const Parts px = gamma_parts(q.a), py = gamma_parts(q.b);
+    const double x = px.value(), y = py.value();
+    if (x >= std::numeric_limits<double>::min() && y >= std::numeric_limits<double>::min()) return x / (x + y);
+    return 1.0 / (1.0 + std::exp(py.log_value() - px.log_value()));
   }
   /// Beta with the given mean in [0, 1] and concentration (alpha + beta) > 0.
   double beta_mean(double mean, double concentration) { return beta(beta_shape(mean, concentration)); }
-  /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation, rounded and clamped at 0.
+  /// Poisson(lambda) by inversion (lambda < 30) or the normal approximation,
+  /// rounded and clamped to [0, 2^32 - 1] (NaN lambda gives 0).
   std::uint32_t poisson(double lambda) {
     if (lambda <= 0.0) return 0;
     if (lambda < 30.0) return poisson_inverse(lambda, uniform());
     const double x = std::floor(lambda + std::sqrt(lambda) * normal() + 0.5);
+    if (!(x < 4294967295.0)) return x >= 4294967295.0 ? 0xFFFFFFFFu : 0u;  // clamp (lambda >= 2^32, or NaN: 0)
     return x < 0 ? 0u : static_cast<std::uint32_t>(x);
   }
 
@@ -189,6 +224,27 @@ class Stream {
   /// Marsaglia & Tsang 2000's constants for Gamma(shape >= 1): d = shape - 1/3, c = 1 / sqrt(9 d).
   static double mt_d(double shape) { return shape - 1.0 / 3.0; }
   static double mt_c(double d) { return 1.0 / std::sqrt(9.0 * d); }
+  /// One Gamma(shape) draw kept as its factors: the draw is g u^(1/shape) for
+  /// shape < 1 (boosted), g alone for shape >= 1 (u = 1, inv_shape = 0).
+  struct Parts {
+    double g = 1, u = 1, inv_shape = 0;
+    double value() const { return inv_shape == 0 ? g : g * std::pow(u, inv_shape); }
+    double log_value() const { return inv_shape == 0 ? std::log(g) : std::log(g) + std::log(u) * inv_shape; }
+  };
+  /// The words of gamma(shape) in the same order (u first, then G(shape + 1)).
+  Parts gamma_parts(double shape) {
+    Parts p;
+    if (shape < 1.0) {
+      p.u = uniform();
+      p.inv_shape = 1.0 / shape;
+      const double d = mt_d(shape + 1.0);
+      p.g = gamma_mt(d, mt_c(d));
+    } else {
+      const double d = mt_d(shape);
+      p.g = gamma_mt(d, mt_c(d));
+    }
+    return p;
+  }
   /// Marsaglia & Tsang 2000's rejection loop: Gamma(d + 1/3, 1) given d and c = 1 / sqrt(9 d).
   double gamma_mt(double d, double c) {
     for (;;) {

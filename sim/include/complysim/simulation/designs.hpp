@@ -8,7 +8,7 @@
 // Stream layout under Purpose::Design (part of the reproducibility contract;
 // changing it changes every lhs and scrambled sobol design):
 //   day word 0, agent word j : LHS column j (stratum permutation, then jitter)
-//   day word 1, agent word j : digital shift of Sobol dimension j (0 <= j < 2d)
+//   day word 1, agent word j : Owen-scrambling seed of Sobol dimension j (0 <= j < 2d)
 //   day word 2, agent word b : bootstrap resample b (analysis/sensitivity.hpp)
 #pragma once
 
@@ -61,14 +61,25 @@ SampleMatrix make_grid(const std::vector<SweepParameter>& params);
 ///         parameter has min > max or a non-finite bound.
 SampleMatrix make_lhs(const std::vector<SweepParameter>& params, std::int64_t n, std::uint64_t seed);
 
+/// Owen's nested uniform scrambling of one coordinate x / 2^64 under `seed`:
+/// each of the top 32 binary digits is flipped by a random bit depending on the
+/// digits above it (hash-based random bits; Owen 1995, Burley 2020), the 32
+/// digits below are random bits of the 32-digit prefix. A bijection on the top
+/// 32 digits that keeps every elementary interval of a (t, m, s)-net (m <= 32)
+/// filled, and makes each point uniform on [0, 1).
+std::uint64_t owen_scramble(std::uint64_t x, std::uint64_t seed);
+
 /// Saltelli (2010) sampling scheme for first- and total-order Sobol indices.
-/// Takes the first N points of the 2d-dimensional Sobol sequence (Boost.Random's
-/// `sobol`, Joe-Kuo direction numbers; Boost starts at the point after the
-/// all-zeros point, i.e. the zeros point is skipped as is customary) and splits
-/// them into A (first d coordinates) and B (last d). With `scramble`, each of
-/// the 2d coordinates gets a random digital shift (XOR with a uniform 64-bit
-/// word; Owen 2003 section 3), which keeps the net structure and makes every
-/// point marginally uniform; the shift is drawn from `seed`.
+/// Takes points 0..N-1 of the 2d-dimensional Sobol sequence (Boost.Random's
+/// `sobol`, Joe-Kuo direction numbers), including the all-zeros point 0: for N
+/// a power of two they form a balanced net, each column having one point in
+/// each of N equal strata (dropping point 0, as was once customary, unbalances
+/// it; Owen 2020, "On dropping the first Sobol' point"). They are split into A
+/// (first d coordinates) and B (last d). With `scramble` (the default of a
+/// [sweep]), each of the 2d coordinates is Owen-scrambled (owen_scramble, seeds
+/// drawn from `seed`), which keeps the balance and makes every point uniform;
+/// unscrambled, point 0 is the corner (min, ..., min) in both A and B, so
+/// row 0 of every AB_i equals row 0 of A.
 /// Row layout, N (d + 2) rows in all: A (rows 0..N-1), B (rows N..2N-1), then for
 /// i = 0..d-1, AB_i (rows (2 + i) N .. (3 + i) N - 1) = A with column i from B.
 /// Unit-cube points are scaled linearly to each parameter's [min, max].

@@ -153,9 +153,10 @@ SweepReport run_sweep(const SweepPlan& plan, const SweepOptions& options);
 /// `output` in run order: OUT.h5.partial, then commit_file. Memory: one record
 /// plus 8 bytes per run. Does not delete the journal.
 /// @throws SweepRefused if the journal is incomplete; I/O errors as run_sweep.
+/// `replace`: whether a file at `output` may be replaced (see io::commit_file).
 /// @param ranks the file's root attribute `mpi_ranks` (MPI ranks that ran the sweep; 1 without MPI)
 void consolidate_journal(const SweepPlan& plan, const std::filesystem::path& journal, const std::filesystem::path& output,
-                         std::int64_t ranks = 1);
+                         bool replace = true, std::int64_t ranks = 1);
 
 /// What merge_results did.
 struct MergeReport {
