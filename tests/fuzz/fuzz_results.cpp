@@ -5,7 +5,7 @@
 // Crashes inside libhdf5 on malformed files are a known upstream problem
 // (tests/fuzz/README.md lists those found); the seeds are valid results files.
 #include "complysim/io/results_file.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 #include "fuzz_common.hpp"
 
 #include <algorithm>

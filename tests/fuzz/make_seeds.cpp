@@ -2,7 +2,7 @@
 // a journal of two runs and a small results file (tests/fuzz/run calls it).
 #include "complysim/io/journal.hpp"
 #include "complysim/io/results_file.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <cmath>
 #include <filesystem>

@@ -564,7 +564,7 @@ TEST_CASE("a population too small for its mean degree is refused where it is set
 
 // Found by fuzz_set (issue 13): a huge unknown name is refused without a
 // suggestion, and the suggestion search skips candidates by length first.
-TEST_CASE("a 64 KiB unknown --set name is refused with no suggestion; near misses still get one", "[scenario][errors][fuzz]") {
+TEST_CASE("a 64 KiB unknown --set name is refused with no suggestion, near misses still get one", "[scenario][errors][fuzz]") {
   const std::string huge(65536, 'v');
   const ScenarioError e = error_of(kPlatforms, {huge + "=1"});
   CHECK_THAT(e.what(), Contains("unknown parameter"));

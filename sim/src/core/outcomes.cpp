@@ -52,7 +52,7 @@ constexpr std::array<OutcomeSpec, static_cast<std::size_t>(OutcomeId::Count)> kO
   {"wrongful_removals_per_100k",   false, "items/day/100k users",
    "Lawful items (s < outcomes.lawful_threshold) removed on request or proactively per day per 100,000 users.", "Wrongful removals"},
   {"unlawful_exposure_days",       false, "days",
-   "Mean days an unlawful posted item was visible (min(removal, expiry) - posting), recorded on the day it leaves the feeds (0 if removed proactively).", "Unlawful content exposure"},
+   "Mean days an unlawful posted item was visible (min(removal, expiry) - posting), recorded on the day it leaves the feeds (0 if removed proactively; NaN when none left the feeds).", "Unlawful content exposure"},
 }};
 // clang-format on
 
