@@ -62,6 +62,9 @@ def _attr_value(value: Any) -> Any:
     return value
 
 
+_JUR_COLS = ["run", "design", "point", "replicate", "status", "jurisdiction", "outcome", "value"]
+
+
 def platform_column(outcome: str, platform: str) -> str:
     """Column name of a per-platform outcome in ``Results.runs``."""
     return f"{outcome}[{platform}]"
@@ -111,6 +114,12 @@ class Results:
         param_units: name -> unit (file attribute, else ``complysim params``).
         days: /timeseries/day (ndarray [records]) or an empty array.
         dates: /timeseries/date as datetime64[ns] (or None).
+        jurisdictions: the root attribute ``jurisdictions`` (names in scenario
+            order) of a file with per-jurisdiction outcomes, else [].
+        by_jurisdiction: long form of /runs/by_jurisdiction (model-spec.md
+            section 7; files of scenarios with two or more jurisdictions):
+            run, design, point, replicate, status, jurisdiction, outcome,
+            value; empty (same columns) otherwise.
     """
 
     path: str
@@ -125,6 +134,8 @@ class Results:
     dates: np.ndarray | None
     timeseries_names: list[str] = field(default_factory=list)
     timeseries_only: dict[str, OutcomeInfo] = field(default_factory=dict)  #: series with no /runs/outcomes entry
+    jurisdictions: list[str] = field(default_factory=list)
+    by_jurisdiction: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=_JUR_COLS))
     _ts_cache: dict[str, tuple[np.ndarray, list[str] | None]] = field(default_factory=dict, repr=False)
     _ts_long: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -171,6 +182,20 @@ class Results:
         return cols
 
     # -- time series -----------------------------------------------------
+    def timeseries_by_jurisdiction(self, name: str) -> np.ndarray:
+        """``/timeseries/by_jurisdiction/<name>`` as an array [runs, records,
+        jurisdictions] (columns in ``self.jurisdictions`` order).
+
+        Raises KeyError when the file has no per-jurisdiction series of that name.
+        """
+        with h5py.File(self.path, "r") as f:
+            if "timeseries/by_jurisdiction" not in f or name not in f["timeseries/by_jurisdiction"]:
+                raise KeyError(f"{self.path}: no /timeseries/by_jurisdiction/{name}")
+            data = np.asarray(f["timeseries/by_jurisdiction"][name][()], dtype=float)
+        if data.shape != (len(self.runs), len(self.days), len(self.jurisdictions)):
+            raise ResultsFormatError(f"{self.path}: /timeseries/by_jurisdiction/{name} has shape {data.shape}")
+        return data
+
     def timeseries_array(self, name: str) -> tuple[np.ndarray, list[str] | None]:
         """``/timeseries/<name>`` as (array [runs, records(, platforms)], platforms).
 
@@ -408,7 +433,8 @@ def load(path: str | os.PathLike) -> Results:
             if "date" in tg:
                 texts = _texts(tg["date"][()])
                 dates = pd.to_datetime(pd.Series(texts), errors="coerce").to_numpy(dtype="datetime64[ns]")
-            ts_names = [k for k in tg.keys() if k not in ("day", "date")]
+            ts_names = [k for k in tg.keys()
+                        if k not in ("day", "date") and isinstance(tg[k], h5py.Dataset)]  # not by_jurisdiction/
             for name in ts_names:
                 ds = tg[name]
                 if name not in outcomes:
@@ -427,6 +453,24 @@ def load(path: str | os.PathLike) -> Results:
     else:
         platform_outcomes = pd.DataFrame(columns=["run", "design", "point", "replicate", "status",
                                                   "platform", "outcome", "value"])
+    jurisdictions: list[str] = []
+    by_jur = pd.DataFrame(columns=_JUR_COLS)
+    with h5py.File(path, "r") as f:
+        if "runs/by_jurisdiction" in f:
+            jurisdictions = _texts(f.attrs["jurisdictions"])
+            meta = runs[["run", "design", "point", "replicate", "status"]]
+            frames = []
+            for name, ds in f["runs/by_jurisdiction"].items():
+                arr = np.asarray(ds[()], dtype=float)
+                if arr.shape != (len(runs), len(jurisdictions)):
+                    raise ResultsFormatError(f"{path}: /runs/by_jurisdiction/{name} has shape {arr.shape}")
+                frame = meta.loc[meta.index.repeat(len(jurisdictions))].reset_index(drop=True)
+                frame["jurisdiction"] = np.tile(np.asarray(jurisdictions, dtype=object), len(runs))
+                frame["outcome"] = name
+                frame["value"] = arr.reshape(-1)
+                frames.append(frame)
+            if frames:
+                by_jur = pd.concat(frames, ignore_index=True)[_JUR_COLS]
     if dates is None and provenance.get("start_date") and len(days):
         start = pd.to_datetime(str(provenance["start_date"]), errors="coerce")
         if not pd.isna(start):
@@ -435,4 +479,4 @@ def load(path: str | os.PathLike) -> Results:
     return Results(path=path, runs=runs, platform_outcomes=platform_outcomes,
                    provenance=provenance, design=design, outcomes=outcomes, params=params,
                    param_units=param_units, days=days, dates=dates, timeseries_names=ts_names,
-                   timeseries_only=ts_only)
+                   timeseries_only=ts_only, jurisdictions=jurisdictions, by_jurisdiction=by_jur)

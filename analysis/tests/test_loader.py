@@ -162,3 +162,36 @@ def test_reads_format_1_and_2(tmp_path):
     assert r2.provenance["format_version"] == 2 and r2.provenance["model_spec_version"] == 2
     assert np.allclose(r2.runs["legal_chilling_rate"], r2.runs["self_censorship_rate"] * 0.5, equal_nan=True)
     assert "legal_chilling_rate" in r2.outcomes
+
+
+def test_by_jurisdiction(tmp_path):
+    """Files of scenarios with several jurisdictions carry /runs/by_jurisdiction
+    [runs, J] and /timeseries/by_jurisdiction [runs, records, J]: the loader exposes
+    them without mistaking the group for a time series; files without them load as before."""
+    import h5py
+
+    path = tmp_path / "regional.h5"
+    synthetic.write_results(path, replicates=3)
+    plain = load(path)
+    assert plain.jurisdictions == [] and plain.by_jurisdiction.empty
+    names = ["VN", "ID"]
+    with h5py.File(path, "r+") as f:
+        f.attrs["jurisdictions"] = names
+        n_runs, n_rec = f["timeseries/self_censorship_rate"].shape[:2]
+        summary = np.arange(n_runs * 2, dtype=float).reshape(n_runs, 2)
+        g = f["runs"].create_group("by_jurisdiction")
+        g.attrs["jurisdictions"] = names
+        g.create_dataset("self_censorship_rate", data=summary)
+        t = f["timeseries"].create_group("by_jurisdiction")
+        t.attrs["jurisdictions"] = names
+        t.create_dataset("self_censorship_rate", data=np.ones((n_runs, n_rec, 2)))
+    r = load(path)
+    assert r.jurisdictions == names
+    assert r.timeseries_names == plain.timeseries_names  # the group is not a series
+    bj = r.by_jurisdiction
+    assert list(bj.columns) == ["run", "design", "point", "replicate", "status", "jurisdiction", "outcome", "value"]
+    assert len(bj) == n_runs * 2
+    row = bj[(bj.run == 1) & (bj.jurisdiction == "ID")]
+    assert row.value.item() == summary[1, 1]
+    assert r.timeseries_by_jurisdiction("self_censorship_rate").shape == (n_runs, n_rec, 2)
+    assert len(r.timeseries) == len(plain.timeseries)

@@ -198,6 +198,17 @@ int cmd_compare(const std::vector<std::string>& args) {
         for (const auto& p : scenarios[0].platforms) schema.platforms.push_back(p.name);
         schema.record_day = runs[0].front().result.record_day;
         schema.start_date = scenarios[0].simulation.start_date;
+        {  // per jurisdiction only when every design has the same two or more jurisdictions
+          std::vector<std::string> jur;
+          for (const auto& j : scenarios[0].jurisdictions) jur.push_back(j.name);
+          bool same = jur.size() >= 2;
+          for (const auto& sc : scenarios) {
+            std::vector<std::string> other;
+            for (const auto& j : sc.jurisdictions) other.push_back(j.name);
+            same = same && other == jur;
+          }
+          if (same) schema.jurisdictions = jur;
+        }
         io::DesignInfo design;
         design.kind = "compare";
         design.names = names;

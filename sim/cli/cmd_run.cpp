@@ -163,6 +163,8 @@ int cmd_run(const std::vector<std::string>& args) {
       for (const auto& p : s.platforms) schema.platforms.push_back(p.name);
       schema.record_day = runs.front().result.record_day;
       schema.start_date = s.simulation.start_date;
+      if (s.jurisdictions.size() >= 2)
+        for (const auto& j : s.jurisdictions) schema.jurisdictions.push_back(j.name);
       io::DesignInfo design;
       design.replicates = s.simulation.replicates;
       design.samples = Eigen::MatrixXd(1, 0);

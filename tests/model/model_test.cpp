@@ -487,3 +487,71 @@ TEST_CASE("v2: items stay visible for content.lifetime_days, exposure is at most
   CHECK(five <= 5.0);
   CHECK(five > one);  // longer-lived items are seen for longer
 }
+
+// Per-jurisdiction outcomes (model-spec.md section 7): every outcome not per
+// platform, counted per jurisdiction of the user or item, adds up to the
+// national one day by day; one jurisdiction stores none.
+TEST_CASE("per-jurisdiction outcomes add up to the national ones; one jurisdiction has none", "[model][jurisdictions]") {
+  const auto dir = std::filesystem::path(COMPLYSIM_SOURCE_DIR) / "scenarios";
+  Scenario s = load_scenario(dir / "regional_coordination.toml", {"population.users=6000", "simulation.days=40"});
+  REQUIRE(s.jurisdictions.size() == 4);
+  const auto J = static_cast<int>(s.jurisdictions.size());
+  Model m(s, RunKey::derive(11, 0, 0));
+  m.run_to_end();
+  const auto& national = m.daily();
+  const auto& by = m.daily_by_jurisdiction();
+  REQUIRE(by.size() == national.size());
+  const auto table = outcome_table();
+  double intended = 0, requests = 0, sanctioned = 0;
+  for (std::size_t t = 0; t < by.size(); ++t) {
+    for (std::size_t k = 0; k < table.size(); ++k) {
+      if (table[k].per_platform) continue;
+      const auto id = static_cast<OutcomeId>(k);
+      const DailyValue n = national[t][static_cast<std::size_t>(m.column(id))];
+      double num = 0, den = 0;
+      for (int j = 0; j < J; ++j) {
+        const DailyValue v = by[t][static_cast<std::size_t>(m.jurisdiction_column(id, j))];
+        num += v.num;
+        den += v.den;
+      }
+      INFO("day " << t << ", " << table[k].name);
+      if (id == OutcomeId::TakedownRequests) {
+        CHECK(num == n.num);  // a count: the same denominator (1) in every jurisdiction
+      } else if (id == OutcomeId::MeanPerceivedRisk || id == OutcomeId::UnlawfulExposureDays) {
+        CHECK(num == Approx(n.num).epsilon(1e-12));  // sums of reals, added in another order
+        CHECK(den == n.den);
+      } else {
+        CHECK(num == n.num);  // counts of items, users or removals: exact
+        CHECK(den == n.den);
+      }
+    }
+    intended += national[t][static_cast<std::size_t>(m.column(OutcomeId::SelfCensorshipRate))].den;
+    requests += national[t][static_cast<std::size_t>(m.column(OutcomeId::TakedownRequests))].num;
+    sanctioned += national[t][static_cast<std::size_t>(m.column(OutcomeId::UsersSanctionedPer100k))].num;
+  }
+  CHECK(intended > 1000);  // the identities above were tested on real traffic
+  CHECK(requests > 0);
+  CHECK(sanctioned > 0);
+
+  // The run result: [J] summaries and [records, J] series for outcomes not per platform, none for [p].
+  const RunResult r = m.result();
+  REQUIRE(r.jur_summary.size() == table.size());
+  REQUIRE(r.jur_series.size() == table.size());
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    CHECK(r.jur_summary[k].size() == (table[k].per_platform ? 0u : static_cast<std::size_t>(J)));
+    CHECK(r.jur_series[k].size() == (table[k].per_platform ? 0u : r.record_day.size() * static_cast<std::size_t>(J)));
+  }
+  // A count adds up across jurisdictions in the summary too.
+  const auto tr = static_cast<std::size_t>(OutcomeId::TakedownRequests);
+  double sum = 0;
+  for (double x : r.jur_summary[tr]) sum += x;
+  CHECK(sum == Approx(r.summary[tr][0]).epsilon(1e-12));
+
+  Scenario one = load_scenario(dir / "baseline.toml", {"population.users=3000", "simulation.days=20"});
+  REQUIRE(one.jurisdictions.size() == 1);
+  Model m1(one, RunKey::derive(11, 0, 0));
+  m1.run_to_end();
+  CHECK(m1.daily_by_jurisdiction().empty());
+  CHECK(m1.result().jur_summary.empty());
+  CHECK(m1.result().jur_series.empty());
+}

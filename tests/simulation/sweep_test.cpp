@@ -13,6 +13,8 @@
 
 #include <atomic>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 using namespace complysim;
 using Catch::Contains;
@@ -279,4 +281,59 @@ TEST_CASE("sobol: shared random numbers narrow the intervals of a noisy model", 
   const double independent = widths(false), common = widths(true);
   INFO("mean interval width: independent streams " << independent << ", shared " << common);
   CHECK(common < 0.5 * independent);
+}
+
+namespace {
+
+/// sweep_tiny.toml with two jurisdictions (per-jurisdiction outcomes, model-spec.md section 7).
+Scenario tiny_regional() {
+  std::ifstream in(kData / "sweep_tiny.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  text << "\n[[jurisdictions]]\nname = \"north\"\npopulation_share = 0.6\n"
+          "[[jurisdictions]]\nname = \"south\"\npopulation_share = 0.4\n[jurisdictions.law]\nidentification = 0.9\n";
+  return load_scenario_text(text.str(), "sweep_tiny_regional.toml");
+}
+
+}  // namespace
+
+TEST_CASE("sweep: per-jurisdiction outcomes survive the journal, resume and a merge of shards", "[sweep][jurisdictions]") {
+  test::TempDir dir;
+  const SweepPlan plan = plan_sweep(tiny_regional());
+  const fs::path ref = dir.path() / "ref.h5", out = dir.path() / "out.h5", p0 = dir.path() / "p0.h5", p1 = dir.path() / "p1.h5",
+                 merged = dir.path() / "merged.h5";
+  REQUIRE(sweep_to(plan, ref).state == SweepReport::State::Complete);
+  {
+    const io::ResultsReader r(ref);
+    CHECK(r.schema().jurisdictions == std::vector<std::string>{"north", "south"});
+    const io::RunRecord rec = r.read_row(3);
+    REQUIRE(rec.result.jur_summary.size() == outcome_table().size());
+    const auto k = static_cast<std::size_t>(OutcomeId::SelfCensorshipRate);
+    REQUIRE(rec.result.jur_summary[k].size() == 2);
+    CHECK(rec.result.jur_series[k].size() == 2 * r.schema().record_day.size());
+    CHECK(rec.result.jur_summary[static_cast<std::size_t>(OutcomeId::PlatformStatus)].empty());
+    // The takedown requests of the two jurisdictions add up to the national count.
+    const auto tr = static_cast<std::size_t>(OutcomeId::TakedownRequests);
+    CHECK(rec.result.jur_summary[tr][0] + rec.result.jur_summary[tr][1] == Approx(rec.result.summary[tr][0]).epsilon(1e-12));
+  }
+  // Interrupted, resumed, consolidated: the same file.
+  {
+    std::atomic<bool> cancel{false};
+    std::atomic<int> seen{0};
+    CHECK(sweep_to(plan, out, false, &cancel, [&](const io::JournalRecord&) {
+            if (++seen == 5) cancel = true;
+          }).state == SweepReport::State::Interrupted);
+  }
+  REQUIRE(sweep_to(plan, out, true).state == SweepReport::State::Complete);
+  CHECK_FALSE(io::first_difference(ref, out));
+  // Shards merged: the same file.
+  REQUIRE(sweep_to(plan_sweep(tiny_regional(), ShardSpec::parse("0/2")), p0).state == SweepReport::State::Complete);
+  REQUIRE(sweep_to(plan_sweep(tiny_regional(), ShardSpec::parse("1/2")), p1).state == SweepReport::State::Complete);
+  merge_results({p1, p0}, merged, "merge", false);
+  CHECK_FALSE(io::first_difference(ref, merged));
+  // A journal of the single-jurisdiction sweep cannot be resumed as this one.
+  const fs::path single = dir.path() / "single.h5";
+  std::atomic<bool> stop{true};
+  REQUIRE(sweep_to(plan_sweep(tiny()), single, false, &stop).state == SweepReport::State::Interrupted);
+  CHECK_THROWS_AS(sweep_to(plan, single, true), SweepRefused);
 }

@@ -103,6 +103,10 @@ std::vector<unsigned char> encode_header(const JournalHeader& h) {
   o.put(static_cast<std::uint32_t>(h.widths.size()));
   for (auto w : h.widths) o.put(w);
   o.put(h.records);
+  if (!h.jurisdictions.empty()) {  // absent with one jurisdiction: such headers encode as before
+    o.put(static_cast<std::uint32_t>(h.jurisdictions.size()));
+    for (const auto& s : h.jurisdictions) o.str(s);
+  }
 
   std::vector<unsigned char> out(kMagic, kMagic + 8);
   Out f{out};
@@ -131,6 +135,10 @@ JournalHeader decode_header_payload(const unsigned char* p, std::size_t n) {
   const auto n_w = in.get<std::uint32_t>();
   for (std::uint32_t i = 0; i < n_w; ++i) h.widths.push_back(in.get<std::uint32_t>());
   h.records = in.get<std::uint32_t>();
+  if (in.pos != n) {
+    const auto n_jur = in.get<std::uint32_t>();
+    for (std::uint32_t i = 0; i < n_jur; ++i) h.jurisdictions.push_back(in.str());
+  }
   if (in.pos != n) throw std::out_of_range("trailing bytes");
   return h;
 }
@@ -153,6 +161,18 @@ JournalRecord decode_record_payload(const unsigned char* p, std::size_t n, const
     if (r.result.summary[k].size() != (ok ? h.widths[k] : 0u) ||
         r.result.series[k].size() != (ok ? static_cast<std::size_t>(h.widths[k]) * h.records : 0u))
       throw std::out_of_range("outcome shape does not match the header");
+  }
+  if (r.status == RunStatus::Ok && h.jurisdictions.size() >= 2) {
+    const std::size_t J = h.jurisdictions.size();
+    r.result.jur_summary.resize(h.widths.size());
+    r.result.jur_series.resize(h.widths.size());
+    for (std::size_t k = 0; k < h.widths.size(); ++k) {
+      r.result.jur_summary[k] = in.doubles();
+      r.result.jur_series[k] = in.doubles();
+      const std::size_t w = k < outcome_table().size() && !outcome_table()[k].per_platform ? J : 0;
+      if (r.result.jur_summary[k].size() != w || r.result.jur_series[k].size() != w * h.records)
+        throw std::out_of_range("per-jurisdiction outcome shape does not match the header");
+    }
   }
   if (in.pos != n) throw std::out_of_range("trailing bytes");
   return r;
@@ -255,8 +275,8 @@ std::optional<std::string> header_mismatch(const JournalHeader& j, const Journal
     return "the journal's sweep has " + std::to_string(j.n_runs_total) + " runs, this one " +
            std::to_string(now.n_runs_total) + "." + hint;
   if (j.design_hash != now.design_hash) return std::string("the sweep design (sample matrix or decree designs) differs.") + hint;
-  if (j.param_names != now.param_names || j.widths != now.widths || j.records != now.records)
-    return std::string("the layout of the runs (swept parameters, platforms or time-series records) differs.") + hint;
+  if (j.param_names != now.param_names || j.widths != now.widths || j.records != now.records || j.jurisdictions != now.jurisdictions)
+    return std::string("the layout of the runs (swept parameters, platforms, jurisdictions or time-series records) differs.") + hint;
   return std::nullopt;
 }
 
@@ -275,6 +295,11 @@ std::vector<unsigned char> encode_record(const JournalRecord& r) {
     o.doubles(ok ? r.result.summary[k] : std::vector<double>{});
     o.doubles(ok ? r.result.series[k] : std::vector<double>{});
   }
+  if (ok)  // per jurisdiction (only with two or more jurisdictions; see JournalHeader::jurisdictions)
+    for (std::size_t k = 0; k < r.result.jur_summary.size(); ++k) {
+      o.doubles(r.result.jur_summary[k]);
+      o.doubles(r.result.jur_series[k]);
+    }
   const auto len = static_cast<std::uint32_t>(out.size() - 8);
   std::memcpy(out.data() + 4, &len, 4);
   o.put(crc32(out.data() + 4, out.size() - 4));

@@ -56,7 +56,16 @@ void write_outcome_attrs(const h5::Loc& loc, const OutcomeSpec& spec, const Resu
   h5::write_attr(loc, "label", spec.label);
 }
 
+void write_jurisdiction_attrs(const h5::Loc& loc, const OutcomeSpec& spec, const ResultsSchema& schema) {
+  h5::write_attr(loc, "jurisdictions", std::span<const std::string>(schema.jurisdictions));
+  h5::write_attr(loc, "unit", spec.unit);
+  h5::write_attr(loc, "description", spec.description);
+  h5::write_attr(loc, "label", spec.label);
+}
+
 void validate(const ResultsSchema& schema, const DesignInfo& design) {
+  if (std::set<std::string>(schema.jurisdictions.begin(), schema.jurisdictions.end()).size() != schema.jurisdictions.size())
+    throw std::invalid_argument("results file: duplicate jurisdiction name in schema");
   if (schema.platforms.empty()) throw std::invalid_argument("results file: schema has no platforms");
   if (std::set<std::string>(schema.param_names.begin(), schema.param_names.end()).size() != schema.param_names.size())
     throw std::invalid_argument("results file: duplicate parameter name in schema");
@@ -104,6 +113,7 @@ struct ResultsWriter::Impl {
   h5::DataSet run, point, replicate, seed, status, design, message;
   std::vector<h5::DataSet> params, outcomes, series;
   std::vector<std::size_t> width;  // [outcomes]
+  std::vector<h5::DataSet> jur_outcomes, jur_series;  // [outcomes] with >= 2 jurisdictions; invalid for [p] outcomes
   std::int64_t rows = 0;
   std::int64_t n_runs_total = -1;  // -1: written as `rows` at close
   std::vector<double> nan_buf;
@@ -213,6 +223,27 @@ struct ResultsWriter::Impl {
           tg.loc(), name, h5::file_type<double>(), inner_dims(spec.per_platform, schema.platforms.size(), records, true)));
       write_outcome_attrs(series.back().loc(), spec, schema);
     }
+    if (schema.jurisdictions.size() >= 2) {
+      const std::span<const std::string> names(schema.jurisdictions);
+      h5::write_attr(file.loc(), "jurisdictions", names);
+      h5::Group jo = h5::create_group(r, "by_jurisdiction");
+      h5::Group js = h5::create_group(tg.loc(), "by_jurisdiction");
+      h5::write_attr(jo.loc(), "jurisdictions", names);
+      h5::write_attr(js.loc(), "jurisdictions", names);
+      const std::array<hsize_t, 1> sd{schema.jurisdictions.size()};
+      const std::array<hsize_t, 2> td{records, schema.jurisdictions.size()};
+      jur_outcomes.resize(kOutcomes);
+      jur_series.resize(kOutcomes);
+      for (std::size_t k = 0; k < kOutcomes; ++k) {
+        const OutcomeSpec& spec = outcome_table()[k];
+        if (spec.per_platform) continue;
+        const std::string name(spec.name);
+        jur_outcomes[k] = h5::create_extendible(jo.loc(), name, h5::file_type<double>(), sd);
+        write_jurisdiction_attrs(jur_outcomes[k].loc(), spec, schema);
+        jur_series[k] = h5::create_extendible(js.loc(), name, h5::file_type<double>(), td);
+        write_jurisdiction_attrs(jur_series[k].loc(), spec, schema);
+      }
+    }
     const std::array<hsize_t, 1> rdims{records};
     h5::create_fixed(tg.loc(), "day", h5::file_type<std::int64_t>(), rdims, h5::native_type<std::int64_t>(),
                      schema.record_day.data());
@@ -271,6 +302,17 @@ void ResultsWriter::append(const RunRow& row) {
                                     std::to_string(res->series[k].size()) + " values, expected " +
                                     std::to_string(records * m.width[k]));
     }
+    if (!m.jur_outcomes.empty()) {
+      const std::size_t J = m.schema.jurisdictions.size();
+      if (res->jur_summary.size() != kOutcomes || res->jur_series.size() != kOutcomes)
+        throw std::invalid_argument(where + ": result has no per-jurisdiction outcomes for " + std::to_string(J) + " jurisdictions");
+      for (std::size_t k = 0; k < kOutcomes; ++k) {
+        const std::size_t w = m.jur_outcomes[k].valid() ? J : 0;
+        if (res->jur_summary[k].size() != w || res->jur_series[k].size() != records * w)
+          throw std::invalid_argument(where + ": per-jurisdiction values of " + std::string(outcome_table()[k].name) +
+                                      " do not have " + std::to_string(J) + " jurisdictions");
+      }
+    }
   }
 
   const auto r = static_cast<hsize_t>(m.rows);
@@ -292,6 +334,15 @@ void ResultsWriter::append(const RunRow& row) {
     if (records > 0) m.series[k].write_row(h5::native_type<double>(), r, series);
     else m.series[k].write_row(h5::native_type<double>(), r, m.nan_buf.data());  // grows [runs, 0(, p)]
   }
+  if (!m.jur_outcomes.empty()) {
+    m.nan_buf.assign(std::max<std::size_t>(records, 1) * std::max(m.schema.platforms.size(), m.schema.jurisdictions.size()), kNaN);
+    for (std::size_t k = 0; k < kOutcomes; ++k) {
+      if (!m.jur_outcomes[k].valid()) continue;
+      m.jur_outcomes[k].write_row(h5::native_type<double>(), r, row.result ? row.result->jur_summary[k].data() : m.nan_buf.data());
+      m.jur_series[k].write_row(h5::native_type<double>(), r,
+                                row.result && records > 0 ? row.result->jur_series[k].data() : m.nan_buf.data());
+    }
+  }
   ++m.rows;
 }
 
@@ -307,8 +358,9 @@ void ResultsWriter::close() {
   m.file.flush();
   // Datasets first, then the file, so the file really closes (HDF5 keeps it
   // open while any object in it is open).
-  for (auto* v : {&m.params, &m.outcomes, &m.series})
-    for (h5::DataSet& d : *v) d.close();
+  for (auto* v : {&m.params, &m.outcomes, &m.series, &m.jur_outcomes, &m.jur_series})
+    for (h5::DataSet& d : *v)
+      if (d.valid()) d.close();
   for (h5::DataSet* d : {&m.run, &m.point, &m.replicate, &m.seed, &m.status, &m.design, &m.message}) d->close();
   m.file.close();
 }
@@ -326,6 +378,7 @@ struct ResultsReader::Impl {
   h5::DataSet run, point, replicate, seed, status, design_ds, message;  // run: invalid in files without /runs/run
   std::vector<h5::DataSet> params, outcomes, series;
   std::vector<std::size_t> width;
+  std::vector<h5::DataSet> jur_outcomes, jur_series;  // [outcomes] when the file has per-jurisdiction outcomes; invalid for [p]
 
   /// Throws FormatError unless `path` (relative to the root) and every group above it exist.
   void require(const std::string& path) const {
@@ -442,6 +495,23 @@ struct ResultsReader::Impl {
     for (const h5::DataSet& p : params)
       if (static_cast<std::int64_t>(p.dims().at(0)) != n_runs)
         throw FormatError(fname + ": " + p.path() + " does not have " + std::to_string(n_runs) + " rows");
+    if (h5::exists(root, "runs/by_jurisdiction")) {
+      schema.jurisdictions = h5::read_attr_strings(root, "jurisdictions");
+      const auto J = static_cast<hsize_t>(schema.jurisdictions.size());
+      jur_outcomes.resize(kOutcomes);
+      jur_series.resize(kOutcomes);
+      for (std::size_t k = 0; k < kOutcomes; ++k) {
+        const OutcomeSpec& spec = outcome_table()[k];
+        if (spec.per_platform) continue;
+        const std::string name(spec.name);
+        jur_outcomes[k] = open(outcome_path("runs/by_jurisdiction", name));
+        jur_series[k] = open(outcome_path("timeseries/by_jurisdiction", name));
+        if (jur_outcomes[k].dims() != std::vector<hsize_t>{static_cast<hsize_t>(n_runs), J})
+          throw FormatError(fname + ": " + jur_outcomes[k].path() + " has the wrong shape");
+        if (jur_series[k].dims() != std::vector<hsize_t>{static_cast<hsize_t>(n_runs), static_cast<hsize_t>(records), J})
+          throw FormatError(fname + ": " + jur_series[k].path() + " has the wrong shape");
+      }
+    }
   }
 
   std::size_t index_of(const std::string& name) const {
@@ -547,6 +617,18 @@ RunRecord ResultsReader::read_row(std::int64_t i) const {
     rec.result.series[k].resize(records * m.width[k]);
     if (records > 0) m.series[k].read_rows(h5::native_type<double>(), r, 1, rec.result.series[k].data());
   }
+  if (!m.jur_outcomes.empty()) {
+    const std::size_t J = m.schema.jurisdictions.size();
+    rec.result.jur_summary.resize(kOutcomes);
+    rec.result.jur_series.resize(kOutcomes);
+    for (std::size_t k = 0; k < kOutcomes; ++k) {
+      if (!m.jur_outcomes[k].valid()) continue;
+      rec.result.jur_summary[k].resize(J);
+      m.jur_outcomes[k].read_rows(h5::native_type<double>(), r, 1, rec.result.jur_summary[k].data());
+      rec.result.jur_series[k].resize(records * J);
+      if (records > 0) m.jur_series[k].read_rows(h5::native_type<double>(), r, 1, rec.result.jur_series[k].data());
+    }
+  }
   return rec;
 }
 
@@ -636,6 +718,7 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
   if (sa.platforms != sb.platforms) return diff("platforms");
   if (sa.param_names != sb.param_names) return diff("/runs/params names");
   if (sa.record_day != sb.record_day) return diff("/timeseries/day");
+  if (sa.jurisdictions != sb.jurisdictions) return diff("root attribute jurisdictions");
   const DesignInfo &da = ra.design(), &db = rb.design();
   if (da.kind != db.kind) return diff("/design kind");
   if (da.names != db.names) return diff("/design/names");
@@ -662,6 +745,11 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
   for (std::size_t k = 0; k < kOutcomes; ++k) {
     if (Cmp d = compare_numeric<double>(ia.outcomes[k], ib.outcomes[k])) return d;
     if (Cmp d = compare_numeric<double>(ia.series[k], ib.series[k])) return d;
+  }
+  for (std::size_t k = 0; k < ia.jur_outcomes.size(); ++k) {
+    if (!ia.jur_outcomes[k].valid()) continue;
+    if (Cmp d = compare_numeric<double>(ia.jur_outcomes[k], ib.jur_outcomes[k])) return d;
+    if (Cmp d = compare_numeric<double>(ia.jur_series[k], ib.jur_series[k])) return d;
   }
   return std::nullopt;
 }

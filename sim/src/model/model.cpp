@@ -45,6 +45,8 @@ void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
   for (auto m : kPerOperationReal) (this->*m).assign(n_ops, 0.0);
   sanctions.assign(n_jur, 0);
   items.assign(n_ops * kSensitivityBins, 0);
+  by_jur.assign(n_jur * kJurCounts, 0);
+  risk_by_jur.assign(n_jur, 0.0);
 }
 
 void Model::BlockCounters::add(const BlockCounters& b) {
@@ -56,6 +58,8 @@ void Model::BlockCounters::add(const BlockCounters& b) {
     for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
   for (std::size_t j = 0; j < sanctions.size(); ++j) sanctions[j] += b.sanctions[j];
   for (std::size_t x = 0; x < items.size(); ++x) items[x] += b.items[x];
+  for (std::size_t x = 0; x < by_jur.size(); ++x) by_jur[x] += b.by_jur[x];
+  for (std::size_t j = 0; j < risk_by_jur.size(); ++j) risk_by_jur[j] += b.risk_by_jur[j];
 }
 
 Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
@@ -165,6 +169,8 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
     st.due.resize(L);
     st.exposure_sum.assign(L + 1, 0.0);
     st.exposure_n.assign(L + 1, 0);
+    st.exposure_sum_jur.assign((L + 1) * s_.jurisdictions.size(), 0.0);
+    st.exposure_n_jur.assign((L + 1) * s_.jurisdictions.size(), 0);
   }
   sanctioned_yesterday_.resize(blocks_.size());
   // No one counted as speaking yet: the first belief pass adds every user whose bit is set.
@@ -176,6 +182,10 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
     column_offset_.push_back(columns_);
     columns_ += o.per_platform ? n_platforms_ : 1;
   }
+  jur_offset_.clear();
+  int not_per_platform = 0;
+  for (const auto& o : outcome_table()) jur_offset_.push_back(o.per_platform ? -1 : not_per_platform++);
+  if (n_jurisdictions_ >= 2) daily_jur_.reserve(static_cast<std::size_t>(s_.simulation.days));
   daily_.reserve(static_cast<std::size_t>(s_.simulation.days));
 }
 
@@ -367,6 +377,7 @@ void Model::belief_pass() {
       }
       risk[i] = to_f(pi);
       c.risk_sum += pi;
+      c.risk_by_jur[j] += pi;
     }
   });
 }
@@ -419,7 +430,9 @@ void Model::item_pass() {
         const bool may = can & ((activity[i] * f >= 30.0) | (word_to_uniform(words[i - lo]) > z));
         who[n_who] = static_cast<std::uint32_t>(i);
         n_who += may;
-        c.silenced += (!may) & silenced(i);
+        const std::int64_t quiet = (!may) & silenced(i);
+        c.silenced += quiet;
+        c.by_jur[jur[i] * kJurCounts + JSilenced] += quiet;
       }
     }
     std::size_t kept = 0;
@@ -427,7 +440,9 @@ void Model::item_pass() {
       const std::uint32_t i = who[x];
       const std::uint32_t k = item_count(i, word_to_uniform(words[i - lo]));
       if (k == 0) {
-        c.silenced += silenced(i);
+        const std::int64_t quiet = silenced(i);
+        c.silenced += quiet;
+        c.by_jur[users_.jurisdiction[i] * kJurCounts + JSilenced] += quiet;
         continue;
       }
       who[kept] = i;
@@ -452,7 +467,9 @@ void Model::item_pass() {
       }
       Stream r(key_, d, who[x], Purpose::Items, pre);
       user_items(c, stock_[blk], who[x], count[x], r);
-      c.silenced += silenced(who[x]);
+      const std::int64_t quiet = silenced(who[x]);
+      c.silenced += quiet;
+      c.by_jur[users_.jurisdiction[who[x]] * kJurCounts + JSilenced] += quiet;
     }
     // 5. The regulator's reviews due today in this block (the stock, after today's posts).
     review_due(c, stock_[blk]);
@@ -501,6 +518,7 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
       Stream::beta_shape(std::clamp(rules::sensitivity_mean(g, pop.sensitivity_base, pop.sensitivity_slope), 1e-6, 1.0 - 1e-6),
                          pop.sensitivity_concentration);
   const bool free_post = rules::posts_without_legal_risk(g, rho_J, isolation, T);
+  std::int64_t* const cj = &c.by_jur[users_.jurisdiction[i] * static_cast<std::size_t>(kJurCounts)];  // this user's jurisdiction
   const double pi = users_.perceived_risk[ii];
   const double unc = users_.uncertainty[ii];
   std::int64_t visible_until = users_.visible[i].last_visible_day;
@@ -510,6 +528,8 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
     const bool lawful = s < yardstick;  // the fixed yardstick (outcomes.lawful_threshold)
     ++c.intended;
     c.intended_lawful += lawful;
+    ++cj[JIntended];
+    cj[JIntendedLawful] += lawful;
     // The posting rule (rules/user.hpp) and its counterfactual with R-hat = 0.
     if (!rules::decide_post(g, rho_J, isolation, T, pi, s, theta_enf, users_.ambiguity[i], pop.ambiguity_shift, sigma, unc)) {
       ++c.self_censored;
@@ -517,11 +537,17 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
       const bool chilled = rules::legally_chilled(false, free_post);
       c.chilled += chilled;
       c.lawful_chilled += chilled & lawful;
+      ++cj[JSelfCensored];
+      cj[JLawfulSelfCensored] += lawful;
+      cj[JChilled] += chilled;
+      cj[JLawfulChilled] += chilled & lawful;
       continue;
     }
     ++c.posted;
     users_.last_post_day[i] = day;
     c.unlawful_posted += !lawful;
+    ++cj[JPosted];
+    cj[JUnlawfulPosted] += !lawful;
     const int bin = unit_bin(s, kSensitivityBins);  // never a non-finite value as an index (rng.hpp)
     ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
 
@@ -530,10 +556,12 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
       ++c.proactive[o];
       ++c.removed;
       c.removed_lawful += lawful;
+      ++cj[JRemoved];
+      cj[JRemovedLawful] += lawful;
       c.wrongful[o] += lawful;
       // Expected flaggable items pre-empted (compliance scored on expected honour).
       c.preempted[o] += m_life * judged_violating(s, theta_enf, sigma);
-      if (!lawful) add_exposure(st, day_, static_cast<double>(day_));
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_), users_.jurisdiction[i]);
       continue;
     }
     // The day the regulator will review it (its one review), if within its lifetime.
@@ -543,11 +571,15 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
       st.due[static_cast<std::size_t>((day_ + delay) % L)].push_back(
           {static_cast<std::uint32_t>(i), static_cast<float>(s), static_cast<std::uint16_t>(std::min<std::uint32_t>(item, 0xFFFF)),
            static_cast<std::uint16_t>(delay)});
-      if (delay >= 1) c.unlawful_visible += !lawful;  // a review on the posting day decides this in review_due
+      if (delay >= 1) {  // a review on the posting day decides this in review_due
+        c.unlawful_visible += !lawful;
+        cj[JUnlawfulVisible] += !lawful;
+      }
     } else {
       visible_until = std::max<std::int64_t>(visible_until, day_ + L - 1);
       c.unlawful_visible += !lawful;
-      if (!lawful) add_exposure(st, day_, static_cast<double>(day_ + L));
+      cj[JUnlawfulVisible] += !lawful;
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_ + L), users_.jurisdiction[i]);
     }
   }
   users_.visible[i].last_visible_day = static_cast<std::int32_t>(visible_until);
@@ -629,6 +661,12 @@ void Model::record_day() {
     put(OutcomeId::TakedownRequestsReceived, p, req * scale, 1.0);
   }
   daily_.push_back(std::move(row));
+  if (n_jurisdictions_ >= 2) record_day_by_jurisdiction(t, slot);
+  for (auto& st : stock_)
+    for (int j = 0; j < n_jurisdictions_; ++j) {
+      st.exposure_sum_jur[slot * static_cast<std::size_t>(n_jurisdictions_) + static_cast<std::size_t>(j)] = 0;
+      st.exposure_n_jur[slot * static_cast<std::size_t>(n_jurisdictions_) + static_cast<std::size_t>(j)] = 0;
+    }
   // Realised daily utility for the exit rule (same terms as the choice model).
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
@@ -646,10 +684,60 @@ void Model::record_day() {
   }
 }
 
+void Model::record_day_by_jurisdiction(const BlockCounters& t, std::size_t slot) {
+  const auto J = static_cast<std::size_t>(n_jurisdictions_);
+  std::vector<DailyValue> row(static_cast<std::size_t>(jur_offset_.size()) * J);
+  auto d = [](std::int64_t x) { return static_cast<double>(x); };
+  for (std::size_t j = 0; j < J; ++j) {
+    const std::int64_t* cj = &t.by_jur[j * kJurCounts];
+    auto put = [&](OutcomeId k, double num, double den) {
+      row[static_cast<std::size_t>(jurisdiction_column(k, static_cast<int>(j)))] = {num, den};
+    };
+    const double Nj = d(users_in_jurisdiction_[j]);
+    double exposure = 0, left = 0;
+    for (const auto& st : stock_) {  // block order: deterministic
+      exposure += st.exposure_sum_jur[slot * J + j];
+      left += d(st.exposure_n_jur[slot * J + j]);
+    }
+    std::int64_t requests = 0;
+    for (int p = 0; p < n_platforms_; ++p) requests += t.requests[j * static_cast<std::size_t>(n_platforms_) + static_cast<std::size_t>(p)];
+    put(OutcomeId::SelfCensorshipRate, d(cj[JSelfCensored]), d(cj[JIntended]));
+    put(OutcomeId::LawfulSelfCensorshipRate, d(cj[JLawfulSelfCensored]), d(cj[JIntendedLawful]));
+    put(OutcomeId::SilencedUserShare, d(cj[JSilenced]), d(users_with_grievance_[j]));
+    put(OutcomeId::PostedPerUserDay, d(cj[JPosted]), Nj);
+    put(OutcomeId::TakedownRequests, d(requests), 1.0);
+    put(OutcomeId::OverRemovalShare, d(cj[JRemovedLawful]), d(cj[JRemoved]));
+    put(OutcomeId::UnlawfulVisibleShare, d(cj[JUnlawfulVisible]), d(cj[JUnlawfulPosted]));
+    put(OutcomeId::UsersSanctionedPer100k, d(t.sanctions[j]) * 1e5, Nj);
+    put(OutcomeId::MeanPerceivedRisk, t.risk_by_jur[j], Nj);
+    put(OutcomeId::TakedownRequestsPer100k, d(requests) * 1e5, Nj);
+    put(OutcomeId::LegalChillingRate, d(cj[JChilled]), d(cj[JIntended]));
+    put(OutcomeId::LawfulLegalChillingRate, d(cj[JLawfulChilled]), d(cj[JIntendedLawful]));
+    put(OutcomeId::WrongfulRemovalsPer100k, d(cj[JRemovedLawful]) * 1e5, Nj);
+    put(OutcomeId::UnlawfulExposureDays, exposure, left);
+  }
+  daily_jur_.push_back(std::move(row));
+}
+
 RunResult Model::result() const {
   std::vector<int> widths;
   for (const auto& o : outcome_table()) widths.push_back(o.per_platform ? n_platforms_ : 1);
-  return aggregate_days(daily_, widths, s_.simulation.record_every_days, s_.simulation.summary_window_days);
+  RunResult res = aggregate_days(daily_, widths, s_.simulation.record_every_days, s_.simulation.summary_window_days);
+  if (n_jurisdictions_ >= 2) {
+    // The outcomes not per platform, each J wide, then spread back to OutcomeId order.
+    std::vector<int> jw;
+    for (const int off : jur_offset_)
+      if (off >= 0) jw.push_back(n_jurisdictions_);
+    RunResult by = aggregate_days(daily_jur_, jw, s_.simulation.record_every_days, s_.simulation.summary_window_days);
+    res.jur_summary.resize(jur_offset_.size());
+    res.jur_series.resize(jur_offset_.size());
+    for (std::size_t k = 0; k < jur_offset_.size(); ++k) {
+      if (jur_offset_[k] < 0) continue;
+      res.jur_summary[k] = std::move(by.summary[static_cast<std::size_t>(jur_offset_[k])]);
+      res.jur_series[k] = std::move(by.series[static_cast<std::size_t>(jur_offset_[k])]);
+    }
+  }
+  return res;
 }
 
 }  // namespace complysim

@@ -16,10 +16,14 @@ using rules::judged_violating;
 inline float to_f(double x) { return static_cast<float>(x); }
 }  // namespace
 
-void Model::add_exposure(BlockStock& st, std::int64_t post_day, double leave) const {
+void Model::add_exposure(BlockStock& st, std::int64_t post_day, double leave, std::size_t jurisdiction) const {
   const auto slot = static_cast<std::size_t>(static_cast<std::int64_t>(std::floor(leave)) % (s_.content.lifetime_days + 1));
-  st.exposure_sum[slot] += rules::exposure_days(post_day, leave);
+  const double days = rules::exposure_days(post_day, leave);
+  st.exposure_sum[slot] += days;
   ++st.exposure_n[slot];
+  const std::size_t sj = slot * s_.jurisdictions.size() + jurisdiction;
+  st.exposure_sum_jur[sj] += days;
+  ++st.exposure_n_jur[sj];
 }
 
 // The regulator's review of the items due today (model-spec.md section 5):
@@ -65,6 +69,8 @@ void Model::review_due(BlockCounters& c, BlockStock& st) {
             leave = rules::leave_time(true, removal, static_cast<double>(expiry));
             ++c.removed;
             c.removed_lawful += lawful;
+            ++c.by_jur[users_.jurisdiction[i] * kJurCounts + JRemoved];
+            c.by_jur[users_.jurisdiction[i] * kJurCounts + JRemovedLawful] += lawful;
             c.wrongful[o] += lawful;
           }
         }
@@ -84,8 +90,12 @@ void Model::review_due(BlockCounters& c, BlockStock& st) {
         ++c.sanctions[users_.jurisdiction[i]];
       }
     }
-    if (p.delay == 0) c.unlawful_visible += !lawful && leave >= static_cast<double>(posted + 1);
-    if (!lawful) add_exposure(st, posted, leave);
+    if (p.delay == 0) {
+      const bool left_up = !lawful && leave >= static_cast<double>(posted + 1);
+      c.unlawful_visible += left_up;
+      c.by_jur[users_.jurisdiction[i] * kJurCounts + JUnlawfulVisible] += left_up;
+    }
+    if (!lawful) add_exposure(st, posted, leave, users_.jurisdiction[i]);
     users_.visible[i].last_visible_day = std::max(users_.visible[i].last_visible_day, static_cast<std::int32_t>(rules::last_visible_day(leave)));
   }
   due.clear();

@@ -94,6 +94,7 @@ struct Rerun {
   std::int64_t replicates = 1;
   std::vector<std::size_t> width;    // [outcomes]
   std::size_t records = 0;
+  std::size_t jurisdictions = 0;     // the file's per-jurisdiction width (0: none stored)
 
   /// The record the file should hold for global run `run`.
   io::RunRecord expected(std::int64_t run, const std::atomic<bool>* cancel) const {
@@ -139,6 +140,20 @@ struct Rerun {
       } else {
         out.result.summary[k].assign(width[k], kNaN);
         out.result.series[k].assign(width[k] * records, kNaN);
+      }
+    }
+    if (jurisdictions >= 2) {
+      out.result.jur_summary.resize(kOutcomes);
+      out.result.jur_series.resize(kOutcomes);
+      for (std::size_t k = 0; k < kOutcomes; ++k) {
+        if (outcome_table()[k].per_platform) continue;
+        if (ok && k < result.jur_summary.size() && k < result.jur_series.size()) {
+          out.result.jur_summary[k] = std::move(result.jur_summary[k]);
+          out.result.jur_series[k] = std::move(result.jur_series[k]);
+        } else {
+          out.result.jur_summary[k].assign(jurisdictions, kNaN);
+          out.result.jur_series[k].assign(jurisdictions * records, kNaN);
+        }
       }
     }
     out.result.record_day = sweep || !ok ? std::vector<std::int64_t>{} : result.record_day;
@@ -195,6 +210,24 @@ std::optional<ReproduceDifference> compare_row(std::int64_t row, const io::RunRe
       if (!same_bits(ta[i], tb[i]))
         return at("/timeseries/" + name + "[record " + std::to_string(i / w) +
                       (table[k].per_platform ? ", platform " + std::to_string(i % w) : "") + "]",
+                  show(ta[i]), show(tb[i]));
+  }
+  const std::size_t J = schema.jurisdictions.size();
+  for (std::size_t k = 0; k < file.result.jur_summary.size(); ++k) {
+    const std::string name(table[k].name);
+    const std::vector<double> none;
+    const auto &sa = file.result.jur_summary[k], &sb = k < now.result.jur_summary.size() ? now.result.jur_summary[k] : none;
+    const auto &ta = file.result.jur_series[k], &tb = k < now.result.jur_series.size() ? now.result.jur_series[k] : none;
+    if (sa.size() != sb.size())
+      return at("/runs/by_jurisdiction/" + name, std::to_string(sa.size()) + " values", std::to_string(sb.size()) + " values");
+    for (std::size_t i = 0; i < sa.size(); ++i)
+      if (!same_bits(sa[i], sb[i]))
+        return at("/runs/by_jurisdiction/" + name + "[jurisdiction " + std::to_string(i) + "]", show(sa[i]), show(sb[i]));
+    if (ta.size() != tb.size())
+      return at("/timeseries/by_jurisdiction/" + name, std::to_string(ta.size()) + " values", std::to_string(tb.size()) + " values");
+    for (std::size_t i = 0; i < ta.size(); ++i)
+      if (!same_bits(ta[i], tb[i]))
+        return at("/timeseries/by_jurisdiction/" + name + "[record " + std::to_string(i / J) + ", jurisdiction " + std::to_string(i % J) + "]",
                   show(ta[i]), show(tb[i]));
   }
   return std::nullopt;
@@ -319,6 +352,7 @@ ReproduceReport reproduce_file(const fs::path& file, const ReproduceOptions& opt
   for (const OutcomeSpec& o : outcome_table())
     rr.width.push_back(o.per_platform ? reader.schema().platforms.size() : 1);
   rr.records = reader.schema().record_day.size();
+  rr.jurisdictions = reader.schema().jurisdictions.size();
 
   report.difference = rr.sweep ? check_sweep_layout(reader, rr.plan) : check_replicate_layout(reader, rr);
   if (report.difference) return report;

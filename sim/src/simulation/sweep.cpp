@@ -205,6 +205,8 @@ io::JournalHeader journal_header(const SweepPlan& plan, const std::string& comma
   for (const OutcomeSpec& o : outcome_table())
     h.widths.push_back(o.per_platform ? static_cast<std::uint32_t>(plan.platforms.size()) : 1u);
   h.records = static_cast<std::uint32_t>(plan.record_day.size());
+  if (plan.base.jurisdictions.size() >= 2)
+    for (const auto& j : plan.base.jurisdictions) h.jurisdictions.push_back(j.name);
   return h;
 }
 
@@ -232,6 +234,8 @@ io::ResultsSchema results_schema(const SweepPlan& plan) {
   for (const std::string& name : s.param_names) s.param_units.emplace_back(detail::resolve_name(plan.base, name).spec->unit);
   s.record_day = plan.record_day;
   s.start_date = plan.base.simulation.start_date;
+  if (plan.base.jurisdictions.size() >= 2)
+    for (const auto& j : plan.base.jurisdictions) s.jurisdictions.push_back(j.name);
   return s;
 }
 

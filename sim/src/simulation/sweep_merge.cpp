@@ -32,8 +32,9 @@ std::string incompatibility(const io::ResultsReader& a, const io::ResultsReader&
       da.replicates != db.replicates)
     return "the design (/design) differs";
   const io::ResultsSchema &sa = a.schema(), &sb = b.schema();
-  if (sa.platforms != sb.platforms || sa.param_names != sb.param_names || sa.record_day != sb.record_day)
-    return "the layout (platforms, swept parameters or time-series records) differs";
+  if (sa.platforms != sb.platforms || sa.param_names != sb.param_names || sa.record_day != sb.record_day ||
+      sa.jurisdictions != sb.jurisdictions)
+    return "the layout (platforms, jurisdictions, swept parameters or time-series records) differs";
   return "";
 }
 

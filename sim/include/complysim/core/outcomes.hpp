@@ -61,6 +61,12 @@ struct RunResult {
   std::vector<std::vector<double>> summary;   ///< [outcomes][w_k]
   std::vector<std::vector<double>> series;    ///< [outcomes][records * w_k]
   std::vector<std::int64_t> record_day;       ///< [records] last day of each record interval
+  /// Per jurisdiction of the user or item (model-spec.md section 7), only with
+  /// two or more jurisdictions (else both empty): [outcomes], each with J
+  /// values (jur_summary) or records * J values row-major [record][jurisdiction]
+  /// (jur_series) for an outcome not per platform, and empty for a [p] outcome.
+  std::vector<std::vector<double>> jur_summary;
+  std::vector<std::vector<double>> jur_series;
 };
 
 /// One day's value of one outcome column: num / den (rates as ratios of sums).

@@ -67,6 +67,10 @@ struct JournalHeader {
   std::vector<std::string> param_names;  ///< columns of JournalRecord::params
   std::vector<std::uint32_t> widths;     ///< [outcomes] width of each outcome (1 or platforms)
   std::uint32_t records = 0;             ///< time-series records per outcome row
+  /// Jurisdiction names when there are two or more (else empty): each Ok record
+  /// then also holds RunResult::jur_summary and jur_series (stored after the
+  /// outcomes; a header without them encodes as before).
+  std::vector<std::string> jurisdictions;
 };
 
 /// Why `journal` cannot be resumed by a sweep described by `now`: a

@@ -93,6 +93,13 @@ struct ResultsSchema {
   std::vector<std::string> param_units;
   std::vector<std::int64_t> record_day;  ///< [records] day index of each time-series record (may be empty)
   std::string start_date;                ///< ISO date of day 0; "" writes no /timeseries/date
+  /// Jurisdiction names in scenario order. With two or more, every outcome not
+  /// per platform is also stored per jurisdiction: /runs/by_jurisdiction/<name>
+  /// [runs, jurisdictions] and /timeseries/by_jurisdiction/<name> [runs, records,
+  /// jurisdictions] (model-spec.md section 7), and the root and both groups carry
+  /// the attribute `jurisdictions`; with fewer, none of these is written (and
+  /// the reader leaves this empty).
+  std::vector<std::string> jurisdictions;
 };
 
 /// The design of a sweep (or of a single `complysim run`).

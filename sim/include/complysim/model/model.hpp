@@ -105,6 +105,19 @@ class Model {
   const std::vector<std::vector<DailyValue>>& daily() const { return daily_; }
   /// Column of outcome k (platform p for per-platform outcomes) in a daily row.
   int column(OutcomeId k, int p = 0) const { return column_offset_[static_cast<int>(k)] + p; }
+  /// With two or more jurisdictions, the daily (numerator, denominator) of every
+  /// outcome not per platform, per jurisdiction of the user or item (model-spec.md
+  /// section 7); empty with one. Shape: [days][outcomes not per platform,
+  /// in OutcomeId order][jurisdictions]; column jurisdiction_column(k, j). Public for tests.
+  const std::vector<std::vector<DailyValue>>& daily_by_jurisdiction() const { return daily_jur_; }
+  /// Column of outcome k (not per platform) in jurisdiction j in a daily_by_jurisdiction() row.
+  int jurisdiction_column(OutcomeId k, int j) const { return jur_offset_[static_cast<int>(k)] * n_jurisdictions_ + j; }
+
+  /// Counts kept per jurisdiction of the user or item in BlockCounters::by_jur.
+  enum JurCount : int {
+    JIntended = 0, JSelfCensored, JIntendedLawful, JLawfulSelfCensored, JPosted, JRemoved, JRemovedLawful,
+    JUnlawfulPosted, JUnlawfulVisible, JSilenced, JChilled, JLawfulChilled, kJurCounts
+  };
 
   /// Counts of one block of users for one day; summed in block order.
   struct BlockCounters {
@@ -116,6 +129,8 @@ class Model {
     std::vector<double> expected_honoured, preempted;  ///< [operations] sums of removal probabilities; expected flaggable proactive removals
     std::vector<std::int64_t> sanctions;  ///< [jurisdictions]
     std::vector<std::int64_t> items;      ///< [operations * kSensitivityBins] posted items per bin
+    std::vector<std::int64_t> by_jur;     ///< [jurisdictions * kJurCounts] the scalar counts per jurisdiction (JurCount)
+    std::vector<double> risk_by_jur;      ///< [jurisdictions] risk_sum per jurisdiction
     void reset(std::size_t n_ops, std::size_t n_jur);
     void add(const BlockCounters& other);  ///< adds every count of `other`
   };
@@ -145,6 +160,8 @@ class Model {
   /// One escalation of `op` to `level` from `first_day` (rules::escalate): reviews and events.
   void escalate(Operation& op, int level, std::int64_t first_day, std::int64_t days, double fine);
   void record_day();
+  /// Appends today's row of daily_jur_ from the day's totals `t` (exposure from stock slot `slot`).
+  void record_day_by_jurisdiction(const BlockCounters& t, std::size_t slot);
 
   Scenario s_;
   RunKey key_;
@@ -174,12 +191,14 @@ class Model {
     std::vector<std::vector<PendingReview>> due;
     std::vector<double> exposure_sum;
     std::vector<std::int64_t> exposure_n;
+    std::vector<double> exposure_sum_jur;     ///< [(lifetime_days + 1) * jurisdictions] exposure_sum per jurisdiction
+    std::vector<std::int64_t> exposure_n_jur;  ///< [(lifetime_days + 1) * jurisdictions] exposure_n per jurisdiction
   };
   std::vector<BlockStock> stock_;
   /// The reviews due today in one block: judgement, request, removal, data request, sanction.
   void review_due(BlockCounters& c, BlockStock& st);
   /// Records an unlawful item's exposure on the day it leaves the feeds.
-  void add_exposure(BlockStock& st, std::int64_t post_day, double leave) const;
+  void add_exposure(BlockStock& st, std::int64_t post_day, double leave, std::size_t jurisdiction) const;
   std::vector<std::int64_t> users_in_jurisdiction_;  ///< [jurisdiction] simulated users N_j
   std::vector<double> activity_;  ///< [operations] today's activity factor
   /// [n_users] 1 if the user had an item visible within the climate window at
@@ -194,6 +213,9 @@ class Model {
   std::vector<std::vector<DailyValue>> daily_;
   std::vector<int> column_offset_;
   int columns_ = 0;
+  std::vector<std::vector<DailyValue>> daily_jur_;  ///< see daily_by_jurisdiction()
+  std::vector<int> jur_offset_;  ///< [outcomes] index among the outcomes not per platform, or -1
+
 };
 
 /// Daily activity factor of a platform status (rules::activity_factor).
