@@ -183,12 +183,12 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
   if (sweep && design.kind == "sobol") {
     sobol_order = saltelli_order(design);
     a.sobol_base = design.sobol_base_samples;
-  } else if (sweep && design.kind == "lhs") {
+  } else if (sweep && (design.kind == "lhs" || design.kind == "file")) {
     a.bins = options.bins > 0 ? options.bins : std::max<std::int64_t>(1, std::min<std::int64_t>(10, a.samples / 2));
     if (a.bins > a.samples)
       throw AnalysisError("--bins " + std::to_string(a.bins) + " exceeds the " + std::to_string(a.samples) + " samples");
   } else if (sweep && design.kind != "grid") {
-    throw AnalysisError("unknown design kind '" + design.kind + "' (expected single, grid, lhs or sobol)");
+    throw AnalysisError("unknown design kind '" + design.kind + "' (expected single, grid, lhs, sobol or file)");
   }
   if (!sweep) {
     if (design.kind == "single")
@@ -269,7 +269,7 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
           MainEffectResult res;
           res.design = g;
           res.column = col;
-          res.binned = design.kind == "lhs";
+          res.binned = design.kind == "lhs" || design.kind == "file";
           const auto& name = design.parameters[static_cast<std::size_t>(j)];
           res.effect = res.binned ? binned_main_effect(xv, yv, a.bins, name, options.level)
                                   : grid_main_effect(xv, yv, name, options.level);
@@ -563,7 +563,7 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f) {
 
     // Main effects.
     TextTable m;
-    const bool binned = a.kind == "lhs";
+    const bool binned = a.kind == "lhs" || a.kind == "file";
     m.title = "Main effects, design " + design_label(a, g);
     m.about = "mean and " + ci + " over runs " +
               (binned ? "in each of " + std::to_string(a.bins) + " quantile bins" : "at each grid level") +
