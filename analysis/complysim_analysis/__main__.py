@@ -1,4 +1,4 @@
-"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,summary} ...``."""
+"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,summary,calibrate} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
                    help="bootstrap resamples for Sobol CIs (default: %(default)s)")
     r.add_argument("--seed", type=int, default=0, help="seed of the bootstrap (default: %(default)s)")
 
+    # calibrate: complysim_analysis/calibrate.py (ABC-SMC over complysim sweeps; docs/calibration.md)
+    from .calibrate import add_arguments as _calibrate_arguments
+    _calibrate_arguments(sub.add_parser("calibrate", help="calibrate the Vietnam 2018-2020 timeline as a posterior "
+                                                          "(ABC-SMC; docs/calibration.md)"))
+
     s = sub.add_parser("summary", help="print the mean of every outcome by decree design")
     s.add_argument("file", metavar="FILE.h5")
     s.add_argument("--format", choices=("table", "csv", "markdown"), default="table")
@@ -50,6 +55,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "calibrate":
+        from .calibrate import CalibrationError, run as _calibrate
+
+        try:
+            return _calibrate(args)
+        except CalibrationError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     try:
         if args.command == "report":
             from .figures import parse_platform_map
