@@ -44,6 +44,9 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 TARGETS = os.path.join(ROOT, "data", "vietnam_calibration_targets.csv")
 SCENARIO = os.path.join(ROOT, "scenarios", "vietnam_2018_2020.toml")
 POSTERIOR = os.path.join(ROOT, "scenarios", "calibration", "vietnam_posterior.csv")
+#: Equal-weight draws of the platforms' parameters for scenarios/decree_designs.toml (see write_platform_draws).
+PLATFORM_DRAWS = "vietnam_posterior_platforms64.csv"
+PLATFORM_DRAW_COUNT = 64
 FIGURES = os.path.join(ROOT, "docs", "img")
 DEFAULT_BINARIES = [os.path.join(ROOT, "build", "release", "sim", "complysim"),
                     os.path.join(ROOT, "build", "sim", "complysim")]
@@ -117,9 +120,9 @@ PARAMETERS: tuple[Parameter, ...] = (
 @dataclasses.dataclass
 class Settings:
     """Size of a calibration run."""
-    users: int = 10000
-    particles: int = 300          # N: population size
-    proposals: int = 900          # M: runs per generation (N best kept)
+    users: int = 5000
+    particles: int = 200          # N: population size (the posterior sample)
+    proposals: int = 400          # M: new runs per generation (the N best of old and new kept)
     generations: int = 6
     threads: int = 2
     seed: int = 20180101
@@ -280,6 +283,30 @@ def write_points(path: str, theta: np.ndarray, weight: np.ndarray | None = None,
     df = points_frame(theta, weight)
     with open(path, "w") as f:
         for line in comment.splitlines():
+            f.write(f"# {line}\n")
+        df.to_csv(f, index=False, float_format="%.17g")
+
+
+def systematic_resample(w: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n indices drawn with probabilities w by systematic resampling (one uniform offset,
+    n equally spaced points on the weights' CDF; Kitagawa 1996): each particle appears
+    floor(n w_i) or ceil(n w_i) times."""
+    c = np.cumsum(w / np.sum(w))
+    c[-1] = 1.0
+    return np.searchsorted(c, (rng.random() + np.arange(n)) / n, side="right")
+
+
+def write_platform_draws(path: str, theta: np.ndarray, w: np.ndarray, rng: np.random.Generator, header: str) -> None:
+    """PLATFORM_DRAW_COUNT equal-weight draws of the posterior (systematic resampling), only the
+    parameters set on the platforms (platform.* and platforms.*.*): the points file that
+    scenarios/decree_designs.toml crosses with its decree designs. The regulator's parameters
+    (escalation_credibility, prosecution_rate) are left out because each decree design sets
+    its own, and a sweep applies a point's values after the design's (docs/sweeps.md)."""
+    idx = np.sort(systematic_resample(w, PLATFORM_DRAW_COUNT, rng))
+    df = points_frame(theta[idx])
+    df = df[[c for c in df.columns if c.startswith("platform")]]
+    with open(path, "w") as f:
+        for line in header.splitlines():
             f.write(f"# {line}\n")
         df.to_csv(f, index=False, float_format="%.17g")
 
@@ -630,9 +657,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
     p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
     p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
-    p.add_argument("--users", type=int, help="simulated users per run (default 10,000; quick 1,000)")
-    p.add_argument("--particles", type=int, help="N, the population size (default 300)")
-    p.add_argument("--proposals", type=int, help="M, runs per generation, the N best kept (default 900)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 5,000; quick 1,000)")
+    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 200)")
+    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
     p.add_argument("--generations", type=int, help="generations (default 6)")
     p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
     p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
@@ -705,6 +732,11 @@ def run(args) -> int:
             f"final tolerance {pop.eps:.4g}, seed {s.seed}; {int(use.sum())} of {len(targets)} targets "
             f"({', '.join(missing) if missing else 'none'} not in the model's results).\n"
             "A points file: [sweep] design = \"file\", points_file = \"vietnam_posterior.csv\"."))
+        draws_path = os.path.join(os.path.dirname(post_path), PLATFORM_DRAWS)
+        write_platform_draws(draws_path, theta, pop.w, rng, header=(
+            f"{PLATFORM_DRAW_COUNT} equal-weight draws (systematic resampling) of {os.path.basename(post_path)},\n"
+            "the platforms' parameters only (each decree design sets the regulator's own);\n"
+            "crossed with the decree designs by scenarios/decree_designs.toml."))
         # Posterior predictive: one more sweep over the posterior draws.
         pred = runner.sweep("predictive", theta, s.seed + 999_999, pop.w)
         fig_dir = out_dir or FIGURES

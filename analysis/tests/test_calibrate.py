@@ -156,3 +156,20 @@ def test_binary_errors_are_one_line(tmp_path, monkeypatch):
     second.write_text("#!/bin/sh\n")
     second.chmod(0o755)
     assert cal.find_binary(None) == str(second)
+
+
+def test_systematic_resampling_and_platform_draws(tmp_path):
+    rng = np.random.default_rng(3)
+    w = np.array([0.5, 0.25, 0.125, 0.125, 0.0])
+    idx = cal.systematic_resample(w, 64, rng)
+    counts = np.bincount(idx, minlength=5)
+    assert counts.tolist() == [32, 16, 8, 8, 0]
+    theta = cal.to_natural(np.tile(np.array([p.u_lo for p in cal.PARAMETERS]), (5, 1)))
+    theta[:, 0] = [1, 2, 3, 4, 5]
+    p = tmp_path / "d.csv"
+    cal.write_platform_draws(str(p), theta, w, rng, header="h")
+    df = pd.read_csv(p, comment="#")
+    assert len(df) == cal.PLATFORM_DRAW_COUNT
+    assert all(c.startswith("platform") for c in df.columns)
+    assert "regulator.escalation_credibility" not in df.columns and "weight" not in df.columns
+    assert np.bincount(df["platforms.global_social.reputation_weight"].astype(int), minlength=6)[1:].tolist() == [32, 16, 8, 8, 0]
