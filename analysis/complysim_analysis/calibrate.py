@@ -648,6 +648,51 @@ def pairs_figure(pop: Population, out_png: str) -> None:
 # Command line
 # ---------------------------------------------------------------------------
 
+DESIGN_COLUMNS = ("self_censorship_rate", "lawful_self_censorship_rate", "over_removal_share",
+                  "takedown_compliance_rate[global_social]", "takedown_compliance_rate[video_sharing]",
+                  "users_sanctioned_per_100k")
+
+
+def design_table(path: str, columns: Sequence[str] = DESIGN_COLUMNS) -> str:
+    """The decree-design table of docs/calibration.md from a sweep of scenarios/decree_designs.toml:
+    per design and outcome, the mean over the posterior draws (weighted by /design/weight when
+    present) and, against the first design, the paired difference's mean and 90% interval over
+    the draws (each draw runs every design with the same random numbers). Markdown."""
+    from .loader import load
+
+    res = load(path)
+    runs = res.runs[res.runs["status"] == 0]
+    with h5py.File(path, "r") as f:
+        w_point = f["design/weight"][()] if "design/weight" in f else None
+    names = res.design_names
+    ref = names[0]
+    lines = ["| design | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for name in names:
+        cells = []
+        for c in columns:
+            if c not in runs.columns:
+                cells.append("n/a")
+                continue
+            a = runs[runs["design"] == name].set_index(["point", "replicate"])[c]
+            b = runs[runs["design"] == ref].set_index(["point", "replicate"])[c]
+            pair = pd.concat([a, b], axis=1, keys=["a", "b"]).dropna()
+            ww = (np.asarray(w_point)[pair.index.get_level_values(0)] if w_point is not None
+                  else np.ones(len(pair)))
+            if len(pair) == 0:
+                cells.append("n/a")
+                continue
+            mean = float(np.average(a.dropna(), weights=(np.asarray(w_point)[a.dropna().index.get_level_values(0)]
+                                                         if w_point is not None else None)))
+            if name == ref:
+                cells.append(f"{mean:.3g}")
+            else:
+                dd = (pair["a"] - pair["b"]).to_numpy()
+                q = weighted_quantile(dd, ww, [0.05, 0.95])
+                cells.append(f"{mean:.3g} ({np.average(dd, weights=ww):+.3g} [{q[0]:+.2g}, {q[1]:+.2g}])")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help="a tiny run for the test suite (1,000 users, 16 particles, 32 proposals, 2 generations)")
@@ -668,6 +713,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "from the prior, each calibrated; prints the coverage of the 90%% intervals and "
                         "exits 1 if it is below --min-coverage")
     p.add_argument("--min-coverage", type=float, default=0.75, help="(with --recover) default 0.75")
+    p.add_argument("--design-table", metavar="FILE.h5",
+                   help="only print the decree-design table of docs/calibration.md from a sweep of "
+                        "scenarios/decree_designs.toml (means over the posterior draws; paired "
+                        "differences against the first design with 90%% intervals over the draws)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (points files, results)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="passed to every sweep (e.g. a cheaper configuration)")
@@ -685,6 +734,11 @@ def settings_from(args) -> Settings:
 
 
 def run(args) -> int:
+    if args.design_table:
+        if not os.path.isfile(args.design_table):
+            raise CalibrationError(f"{args.design_table}: no such file")
+        print(design_table(args.design_table))
+        return 0
     t_start = time.monotonic()
     s = settings_from(args)
     targets = read_targets(args.targets)
