@@ -593,6 +593,9 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
                     lo_o, hi_o = max(0.0, t["value"] - 1.645 * t["obs_sd"]), t["value"] + 1.645 * t["obs_sd"]
                 ax.errorbar([i - 0.1], [t["value"]], yerr=[[t["value"] - lo_o], [hi_o - t["value"]]], fmt="o",
                             color="black", ms=4, capsize=3, label="reported (90% obs. error)" if i == 0 else None)
+            if what == "window_arrests" and len(sel):
+                fl = float(np.atleast_1d(floor)[sel.index[0] % np.size(floor)])
+                ax.axhline(fl, ls="--", color="grey", lw=1, label="sample resolution (half a sanction)")
             labels = [f"{str(t['period_start'])[:7]}" if what != "window_status" else t["platform"] for _, t in sel.iterrows()]
             ax.set_xticks(x)
             ax.set_xticklabels(labels, fontsize=8, rotation=30 if len(x) > 3 else 0)
@@ -613,6 +616,11 @@ def pairs_figure(pop: Population, out_png: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    def short(label: str) -> str:
+        return (label.replace("reputation_weight", "reputation").replace("[global_social]", "\n(global_social)")
+                .replace("[video_sharing]", "\n(video_sharing)").replace("_credibility", " cred.")
+                .replace("credibility_learning", "cred. learning"))
+
     d = len(PARAMETERS)
     fig, axes = plt.subplots(d, d, figsize=(13, 13))
     order = np.argsort(pop.w)
@@ -630,11 +638,11 @@ def pairs_figure(pop: Population, out_png: str) -> None:
                 ax.set_ylim(pi.u_lo, pi.u_hi)
             ax.set_xlim(pj.u_lo, pj.u_hi)
             if i == d - 1:
-                ax.set_xlabel(("log " if pj.log else "") + pj.label, fontsize=7)
+                ax.set_xlabel(("log " if pj.log else "") + short(pj.label), fontsize=7)
             else:
                 ax.set_xticklabels([])
             if j == 0 and i > 0:
-                ax.set_ylabel(("log " if pi.log else "") + pi.label, fontsize=7)
+                ax.set_ylabel(("log " if pi.log else "") + short(pi.label), fontsize=7)
             elif i != j:
                 ax.set_yticklabels([])
             ax.tick_params(labelsize=6)
@@ -717,6 +725,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only print the decree-design table of docs/calibration.md from a sweep of "
                         "scenarios/decree_designs.toml (means over the posterior draws; paired "
                         "differences against the first design with 90%% intervals over the draws)")
+    p.add_argument("--label", default="", metavar="TEXT",
+                   help="a first comment line for the posterior files (e.g. which model version ran)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (points files, results)")
     p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="passed to every sweep (e.g. a cheaper configuration)")
@@ -779,7 +789,8 @@ def run(args) -> int:
         summary = summarise(pop)
         post_path = os.path.join(out_dir, "vietnam_posterior.csv") if out_dir else POSTERIOR
         os.makedirs(os.path.dirname(post_path), exist_ok=True)
-        write_points(post_path, theta, pop.w, comment=(
+        label = (args.label + "\n") if args.label else ""
+        write_points(post_path, theta, pop.w, comment=label + (
             "Posterior sample of the Vietnam 2018-2020 calibration (ABC-SMC, docs/calibration.md):\n"
             "one row per particle, the free parameters (shared ones repeated per platform) and a weight.\n"
             f"{s.particles} particles, {s.generations} generations of {s.proposals} runs, {s.users} users per run,\n"
@@ -787,7 +798,7 @@ def run(args) -> int:
             f"({', '.join(missing) if missing else 'none'} not in the model's results).\n"
             "A points file: [sweep] design = \"file\", points_file = \"vietnam_posterior.csv\"."))
         draws_path = os.path.join(os.path.dirname(post_path), PLATFORM_DRAWS)
-        write_platform_draws(draws_path, theta, pop.w, rng, header=(
+        write_platform_draws(draws_path, theta, pop.w, rng, header=label + (
             f"{PLATFORM_DRAW_COUNT} equal-weight draws (systematic resampling) of {os.path.basename(post_path)},\n"
             "the platforms' parameters only (each decree design sets the regulator's own);\n"
             "crossed with the decree designs by scenarios/decree_designs.toml."))
