@@ -609,6 +609,20 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
     return table
 
 
+def sanctioned_run_share(path_h5: str, w_point: np.ndarray, start: str = "2018-01-01", end: str = "2019-12-31") -> float:
+    """Weighted share of the runs in which any platform was throttled or suspended (weekly
+    platform_status > 0) in some week from `start` to `end` (2018-2019 has no scheduled event)."""
+    with h5py.File(path_h5, "r") as f:
+        dates = pd.to_datetime(_strings(f["timeseries/date"][()])).to_numpy()
+        status = f["timeseries/platform_status"][()]
+        point = f["runs/point"][()].astype(np.int64)
+        ok = f["runs/status"][()] == 0
+    sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
+    any_ = np.any(status[:, sel, :] > 0, axis=(1, 2))
+    w = w_point[point] * ok
+    return float(np.sum(w * any_) / np.sum(w))
+
+
 def pairs_figure(pop: Population, out_png: str) -> None:
     """Pairwise posterior scatter (colour: weight) and weighted marginal histograms, on the priors'
     scales and ranges (log axes for log-uniform priors), so what is and is not identified shows."""
@@ -701,6 +715,37 @@ def design_table(path: str, columns: Sequence[str] = DESIGN_COLUMNS) -> str:
     return "\n".join(lines)
 
 
+def summary_markdown(path: str) -> str:
+    """The tables of docs/calibration.md's results from a vietnam_calibration_summary.json:
+    the run, the posterior (median and 90% interval per parameter, interval width as a share
+    of the prior range on the prior's scale) and the posterior predictive check."""
+    with open(path) as f:
+        r = json.load(f)
+    st = r["settings"]
+    out = [f"Run: {st['users']:,} users per run, N = {st['particles']}, M = {st['proposals']}, "
+           f"{st['generations']} generations, seed {st['seed']}; {r['runs']:,} runs, "
+           f"{r['wall_seconds'] / 60:.1f} min wall time ({r['sweep_seconds'] / 60:.1f} min in sweeps); "
+           f"{r['targets_used']} targets used"
+           + (f" ({len(r['targets_missing'])} not in the model's results)" if r["targets_missing"] else "") + ".",
+           "Tolerance by generation: " + ", ".join(f"{e:.3g}" for e in r["tolerance"]) + ".",
+           f"Posterior predictive runs (weighted) with any platform throttled or suspended in some week of "
+           f"2018-2019: {r['runs_sanctioned_2018_2019']:.1%}.", "",
+           "| parameter | prior | median | 90% interval | interval / prior range |", "|---|---|---:|---|---:|"]
+    for p in r["posterior"]:
+        out.append(f"| {p['parameter']} | {p['prior']} | {p['median']:.3g} | {p['q05']:.3g} .. {p['q95']:.3g} | "
+                   f"{p['width_share']:.2f} |")
+    out += ["", "| target | observed | predictive 90% (model + obs. error) | model alone 90% | covered |",
+            "|---|---:|---|---|---|"]
+    for t in r["predictive"]:
+        if t["q05"] is None or (isinstance(t["q05"], float) and np.isnan(t["q05"])):
+            out.append(f"| {t['target']} | {t['observed']:.4g} | not in the model's results | | |")
+            continue
+        cov = {True: "yes", False: "**no**", None: "below resolution"}[t["covered"]]
+        out.append(f"| {t['target']} | {t['observed']:.4g} | {t['q05']:.3g} .. {t['q95']:.3g} (median {t['median']:.3g}) "
+                   f"| {t['model_q05']:.3g} .. {t['model_q95']:.3g} | {cov} |")
+    return "\n".join(out)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quick", action="store_true",
                    help="a tiny run for the test suite (1,000 users, 16 particles, 32 proposals, 2 generations)")
@@ -725,6 +770,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="only print the decree-design table of docs/calibration.md from a sweep of "
                         "scenarios/decree_designs.toml (means over the posterior draws; paired "
                         "differences against the first design with 90%% intervals over the draws)")
+    p.add_argument("--summary-markdown", metavar="FILE.json",
+                   help="only print docs/calibration.md's result tables from a vietnam_calibration_summary.json")
     p.add_argument("--label", default="", metavar="TEXT",
                    help="a first comment line for the posterior files (e.g. which model version ran)")
     p.add_argument("--keep", action="store_true", help="keep the work directory (points files, results)")
@@ -744,6 +791,9 @@ def settings_from(args) -> Settings:
 
 
 def run(args) -> int:
+    if args.summary_markdown:
+        print(summary_markdown(args.summary_markdown))
+        return 0
     if args.design_table:
         if not os.path.isfile(args.design_table):
             raise CalibrationError(f"{args.design_table}: no such file")
@@ -809,8 +859,10 @@ def run(args) -> int:
         table = predictive_figure(pred, pop, targets, use, os.path.join(fig_dir, "calibration_predictive.png"), rng,
                                   floor)
         pairs_figure(pop, os.path.join(fig_dir, "calibration_pairs.png"))
+        sanctioned = sanctioned_run_share(pred, pop.w)
         wall = time.monotonic() - t_start
         report = dict(settings=dataclasses.asdict(s), targets_used=int(use.sum()), targets_missing=missing,
+                      runs_sanctioned_2018_2019=sanctioned,
                       tolerance=[e[0] for e in eps], runs=runner.runs, sweep_seconds=round(runner.seconds, 1),
                       wall_seconds=round(wall, 1), binary=binary,
                       posterior=summary.to_dict(orient="records"), predictive=table.to_dict(orient="records"))
@@ -825,6 +877,7 @@ def run(args) -> int:
         log(table[["target", "observed", "q05", "median", "q95", "covered", "resolution", "used"]].to_string(
             index=False, float_format=lambda v: f"{v:.4g}"))
         log(f"\nwrote {post_path}, {summ_path}, {fig_dir}/calibration_predictive.png, calibration_pairs.png")
+        log(f"posterior predictive runs with a platform throttled or suspended in 2018-2019: {sanctioned:.1%}")
         log(f"{runner.runs} runs in {runner.seconds:.0f} s of sweeps; wall time {wall:.0f} s")
         return 0
     finally:
