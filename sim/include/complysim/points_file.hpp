@@ -18,8 +18,8 @@
 
 namespace complysim {
 
-/// Largest points file accepted, in bytes (16 MiB: about 500,000 points of
-/// seven parameters written with 17 significant digits). The text is kept in
+/// Largest points file accepted, in bytes (16 MiB: about 120,000 points of
+/// seven parameters written with 17 significant digits, 20 bytes a value). The text is kept in
 /// the loaded Scenario (SweepSpec::points_text) so that it can be embedded in
 /// results files; a larger design belongs in several sweeps.
 inline constexpr std::size_t kMaxPointsFileBytes = std::size_t{16} << 20;
