@@ -21,7 +21,7 @@ import pandas as pd
 from . import units
 
 FORMAT_NAME = "complysim-results"
-SUPPORTED_FORMAT_VERSIONS = (1,)
+SUPPORTED_FORMAT_VERSIONS = (1, 2)  #: 1: model v1; 2: model v2 (root attribute model_spec_version = 2)
 
 STATUS_OK, STATUS_FAILED, STATUS_MISSING = 0, 1, -1
 STATUS_NAMES = {STATUS_OK: "ok", STATUS_FAILED: "failed", STATUS_MISSING: "missing"}
@@ -308,6 +308,8 @@ def load(path: str | os.PathLike) -> Results:
     with f:
         _check_format(f, path)
         provenance = {k: _attr_value(v) for k, v in f.attrs.items()}
+        # format_version 1 files carry no model_spec_version: they hold model v1 results.
+        provenance.setdefault("model_spec_version", 1)
         design = _read_design(f)
         g = f["runs"]
         point = np.asarray(g["point"][()], dtype=np.int64)

@@ -12,7 +12,7 @@ from complysim_analysis import units
 PARAMS_HPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "sim", "include",
                           "complysim", "params.hpp")
 TABLES = {"SIMULATION": "simulation", "POPULATION": "population", "BELIEFS": "beliefs", "LAW": "law",
-          "REGULATOR": "regulator", "PLATFORM_SHARED": "platform", "PLATFORMS": "platforms",
+          "REGULATOR": "regulator", "PLATFORM_SHARED": "platform", "PLATFORMS": "platforms", "CONTENT": "content", "OUTCOMES": "outcomes",
           "JURISDICTION": "jurisdictions"}
 
 

@@ -139,15 +139,17 @@ TEST_CASE("outcome_range: the possible range of every outcome", "[analysis][comp
     CHECK(outcome_range(share).lo == 0.0);
     CHECK(outcome_range(share).hi == 1.0);
   }
-  for (const char* count : {"takedown_requests", "posted_per_user_day", "users_sanctioned_per_100k", "platform_revenue"}) {
+  for (const char* count : {"takedown_requests", "posted_per_user_day", "users_sanctioned_per_100k", "unlawful_exposure_days"}) {
     CHECK(outcome_range(count).lo == 0.0);
     CHECK(outcome_range(count).hi == inf);
   }
+  CHECK(outcome_range("platform_revenue").lo == -inf);  // net of fines and localisation cost (model v2)
   CHECK(outcome_range("escalation_level").hi == 4.0);
   CHECK(outcome_range("platform_status").hi == 3.0);
   CHECK(outcome_range("no_such_outcome").lo == -inf);
-  // Every outcome has a finite lower bound.
-  for (const auto& o : outcome_table()) CHECK(outcome_range(o.name).lo == 0.0);
+  // Every outcome but the net revenue has the lower bound 0.
+  for (const auto& o : outcome_table())
+    if (o.name != "platform_revenue") CHECK(outcome_range(o.name).lo == 0.0);
   CHECK(outcome_range(OutcomeId::EscalationLevel).clip(-0.76) == 0.0);
   CHECK(outcome_range(OutcomeId::EscalationLevel).clip(1.45) == 1.45);
   CHECK(std::isnan(outcome_range(OutcomeId::SelfCensorshipRate).clip(std::numeric_limits<double>::quiet_NaN())));

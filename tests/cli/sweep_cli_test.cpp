@@ -87,14 +87,17 @@ TEST_CASE("complysim sweep: SIGKILL at random moments then --resume equals an un
 
 TEST_CASE("complysim sweep: Ctrl-C keeps the journal and prints how to resume", "[cli][sweep][slow]") {
   test::TempDir dir;
-  // 4,800 runs (about a second or more); SIGINT 0.1 s after the journal appears,
+  // 4,800 runs; SIGINT on observed progress (the journal has grown past its
+  // size when it appeared: runs have been recorded), not after a fixed delay,
   // so it lands while runs are being computed however fast the machine is.
   dir.write("int.toml", "extends = \"" + kTiny + "\"\n[sweep]\nsamples = 60\nreplicates = 40\n");
   const std::string scen = "int.toml";
   REQUIRE(run_cli({"sweep", scen, "-o", "ref.h5", "--quiet"}, dir).status == 0);
   const int rc = run_shell("( \"$B\" sweep " + scen + " -o out.h5 --threads 2 & pid=$!; "
                            "while kill -0 $pid 2>/dev/null && [ ! -e out.h5.journal ]; do sleep 0.005; done; "
-                           "sleep 0.1; kill -INT $pid; wait $pid )", dir);
+                           "s0=$(stat -c %s out.h5.journal 2>/dev/null || echo 0); "
+                           "while kill -0 $pid 2>/dev/null && [ \"$(stat -c %s out.h5.journal 2>/dev/null || echo 0)\" -le \"$s0\" ]; do sleep 0.002; done; "
+                           "kill -INT $pid; wait $pid )", dir);
   CHECK(rc == 130);
   const std::string log = test::read_text(dir.path() / ".log");
   CHECK_THAT(log, Contains("interrupted") && Contains("out.h5.journal") && Contains("--resume"));

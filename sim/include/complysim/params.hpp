@@ -30,7 +30,8 @@
   X(Int,  summary_window_days, 90,           "days",     1, 36500, "Per-run summaries are the mean over this many final days.", "assumption: last quarter")
 
 #define COMPLYSIM_POPULATION_FIELDS(X) \
-  X(Int,    users,                       20000,         "users",          2, 200000000, "Number of user agents (one per internet user at full scale).", "assumption: small enough for a workstation run") \
+  X(Int,    users,                       20000,         "users",          2, 200000000, "Number of simulated user agents: a sample of the represented population (one per internet user at full scale).", "assumption: small enough for a workstation run") \
+  X(Int,    represented_users,           78000000,      "users",          1, 10000000000, "Real internet users the sample stands for; every rule is per capita, so outcomes do not depend on `users`.", "DataReportal, Digital 2023: Vietnam (about 78 million internet users)") \
   X(Real,   grievance_mean,              0.35,          "0..1",           0, 1, "Mean of the Beta-distributed grievance g.", "Epstein 2002 (grievance as hardship x illegitimacy); level: assumption") \
   X(Real,   grievance_concentration,     4.0,           "",               0.01, 1e6, "Concentration (alpha+beta) of the grievance Beta distribution.", "assumption") \
   X(Real,   risk_aversion_mean,          0.5,           "0..1",           0, 1, "Mean of the Beta-distributed risk aversion rho.", "Epstein 2002 (risk aversion uniform on 0..1, mean 0.5)") \
@@ -41,7 +42,9 @@
   X(Real,   activity_dispersion,         1.0,           "log units",      0, 5, "Standard deviation of the log of a user's mean activity (log-normal).", "assumption: heavy-tailed activity, as on every social network") \
   X(Real,   ambiguity_averse_share,      0.6,           "share",          0, 1, "Share of users who read vague rules pessimistically (a = +1).", "Lyhs & Hoeppner 2016; share: assumption") \
   X(Real,   ambiguity_shift,             1.0,           "sigma units",    0, 10, "How far (in units of vagueness) ambiguity attitude moves the perceived line.", "assumption") \
-  X(Real,   sensitivity_concentration,   6.0,           "",               0.01, 1e6, "Concentration of the Beta distribution of an item's sensitivity s (mean 0.2 + 0.6 g).", "model-spec.md section 3; level: assumption") \
+  X(Real,   sensitivity_concentration,   6.0,           "",               0.01, 1e6, "Concentration of the Beta distribution of an item's sensitivity s (mean sensitivity_base + sensitivity_slope g).", "model-spec.md section 3; level: assumption") \
+  X(Real,   sensitivity_base,            0.2,           "sensitivity",    0, 1, "Mean sensitivity of the items of a user with grievance 0.", "model-spec.md section 3 (v1's constant 0.2)") \
+  X(Real,   sensitivity_slope,           0.6,           "sensitivity",    0, 1, "Increase of the mean sensitivity from grievance 0 to 1 (base + slope must not exceed 1).", "model-spec.md section 3 (v1's constant 0.6)") \
   X(Real,   speak_threshold,             0.1,           "0..1",           0, 1, "Threshold T in g - rho J R - phi (1 - q) > T.", "Epstein 2002 (activation threshold 0.1)") \
   X(Int,    climate_window_days,         7,             "days",           1, 365, "A neighbour counts as speaking if it posted visibly within this many days.", "assumption") \
   X(Choice, network,                     "small_world", "small_world|scale_free|random", 0, 0, "Social network generator.", "Watts & Strogatz 1998; Chung & Lu 2002; Erdos & Renyi 1959") \
@@ -53,7 +56,8 @@
   X(Real, takedown_jump,    0.3,  "share",        0, 1, "Own item taken down on request: pi <- pi + jump (1 - pi).", "Andrei, Comer & Koehler 2014 (audit raises perceived risk)") \
   X(Int,  silence_days,     30,   "days",         0, 3650, "Days an own sanction keeps a user from posting.", "assumption") \
   X(Real, neighbor_weight,  0.1,  "share",        0, 1, "Each sanctioned neighbour: pi <- pi + w (1 - pi).", "Hokamp & Pickhardt 2010 (social learning of audit risk)") \
-  X(Real, publicity_weight, 0.05, "share",        0, 1, "A publicised sanction heard of: pi <- pi + w (1 - pi).", "assumption") \
+  X(Real, publicity_weight, 0.05, "share",        0, 1, "Each publicised sanction heard of: pi <- pi + w (1 - pi).", "assumption") \
+  X(Real, publicity_reach,  0.0003, "share",      0, 1, "Share of a jurisdiction's users each publicised sanction reaches (a per-capita rate: k ~ Poisson(publicity reach R_j S_j / N_j) cases heard a day).", "assumption: a state-media report of an arrest for a post reaches a few tens of thousands of Vietnam's 78 million users; about 0.03 cases heard per user a day at the baseline's sanction rate") \
   X(Real, decay,            0.02, "per day",      0, 1, "Daily decay rate of pi toward prior_risk.", "Andrei, Comer & Koehler 2014 (memory decay)") \
   X(Real, notice_learning,  0.2,  "per notice",   0, 1, "A takedown notice that states its legal basis lowers rule uncertainty u by this much.", "assumption")
 
@@ -62,15 +66,15 @@
   X(Real, enforcement_breadth,     0.2,  "sensitivity", 0, 1, "Enforcers read the line at theta - breadth.", "assumption: vague 'prestige' standards read broadly") \
   X(Real, vagueness,               0.15, "sensitivity", 0, 1, "sigma: noise of a judgement, Phi((s - theta_enf) / sigma); 0 is a bright line.", "Craswell & Calfee 1986; Feldman & Teichman 2009") \
   X(Real, user_sanction,           0.6,  "0..1",        0, 1, "J: severity of a sanction for the user.", "assumption") \
-  X(Real, publicity,               0.3,  "share",       0, 1, "Share of users who hear of a day's publicised sanctions.", "assumption") \
+  X(Real, publicity,               0.3,  "share",       0, 1, "Share of its sanctions the regulator publicises.", "assumption") \
   X(Real, transparency,            0.1,  "probability", 0, 1, "Probability a takedown notice states its legal basis.", "assumption: Decree 53 notices rarely do") \
   X(Real, appeals,                 0.05, "probability", 0, 1, "Probability a wrongful removal is reversed on appeal.", "assumption") \
-  X(Real, takedown_deadline_hours, 24,   "hours",       0, 8760, "Deadline for honouring a takedown request; under 24 h removes the item before day end.", "Decree 147/2024 (24 h); Decree 27/2018 (3 h domestic)") \
+  X(Real, takedown_deadline_hours, 24,   "hours",       0, 8760, "Deadline h for honouring a takedown request: the item is removed h hours after the request, and the platform contests a lawful one with probability 1 - exp(-h / platform.review_hours).", "Decree 147/2024 (24 h); Decree 27/2018 (3 h domestic)") \
   X(Real, identification,          0.1,  "probability", 0, 1, "Probability the regulator identifies a flagged author without the platform.", "assumption; raised by account verification (Decree 147/2024)") \
   X(Bool, data_localization,       true, "",            0, 0, "Platforms must hold users' data in the country and answer data requests.", "Cybersecurity Law 2018 art. 26; Decree 53/2022")
 
 #define COMPLYSIM_REGULATOR_FIELDS(X) \
-  X(Real, monitoring_rate,        0.05, "share/day",   0, 1, "Share of visible posted items the regulator reviews.", "assumption") \
+  X(Real, monitoring_rate,        0.05, "share/day",   0, 1, "Probability that a visible item not yet reviewed is reviewed on a given day (each item at most once).", "assumption") \
   X(Real, compliance_target,      0.9,  "share",       0, 1, "Compliance rate below which a review escalates.", "MIC statements 2019-2020 (demanding 90%+ compliance)") \
   X(Int,  review_days,            30,   "days",        1, 3650, "Days between escalation reviews.", "assumption: monthly") \
   X(Real, fine_revenue_days,      5,    "revenue-days",0, 3650, "A fine, in days of the platform's local revenue.", "assumption") \
@@ -79,14 +83,18 @@
   X(Int,  suspension_days,        30,   "days",        0, 3650, "Duration of a suspension step.", "assumption") \
   X(Real, escalation_credibility, 0.5,  "probability", 0, 1, "Probability an escalation step due is carried out.", "Tsebelis 1989 (inspection game)") \
   X(Real, prosecution_rate,       0.3,  "probability", 0, 1, "Probability an identified author is sanctioned.", "assumption") \
-  X(Str,  coordination_group,     "",   "",            0, 0, "Regulators with the same non-empty group escalate together.", "2019 proposal of joint rules (ID, VN, TH, PH)")
+  X(Str,  coordination_group,     "",   "",            0, 0, "Regulators with the same non-empty group escalate together.", "2019 proposal of joint rules (ID, VN, TH, PH)") \
+  X(Int,  max_escalation_level,   4,    "level",       0, 4, "Highest step of the ladder the regulator takes (0 none, 1 warning, 2 fine, 3 throttling, 4 suspension).", "model-spec.md section 5")
 
 #define COMPLYSIM_PLATFORM_SHARED_FIELDS(X) \
   X(Int,  review_days,          7,   "days",        1, 3650, "Days between a platform's re-choices of c, d and tau.", "assumption") \
   X(Int,  exit_patience_days,   180, "days",        1, 36500, "Days of negative utility before a platform that can exit leaves.", "assumption") \
   X(Real, prior_credibility,    0.3, "probability", 0, 1, "A platform's initial belief that a threatened escalation step is carried out.", "assumption") \
   X(Real, credibility_learning, 0.3, "share",       0, 1, "Rate at which that belief moves toward each observed outcome of a threat.", "assumption") \
-  X(Int,  choice_grid_steps,    11,  "points",      2, 101, "Grid points per decision (c, d, tau) in the quantal-response choice.", "assumption")
+  X(Int,  choice_grid_steps,    11,  "points",      2, 101, "Grid points per decision (c, d, tau) in the quantal-response choice.", "assumption") \
+  X(Real, review_hours,         24,  "hours",       0.01, 8760, "Time scale of a platform's legal check: in h hours it finds a requested item lawful with probability 1 - exp(-h / review_hours).", "assumption: NetzDG practice, most complaints decided within a day; model-spec.md section 4") \
+  X(Real, shortfall_width,      0.02,"share",       1e-6, 1, "Width of the logistic a platform uses for the chance its compliance score falls short of the target.", "model-spec.md section 4 (v1's constant 0.02)") \
+  X(Real, planning_horizon_days,365, "days",        1, 36500, "Horizon over which a platform weighs the one-off localisation cost against the penalty it avoids.", "model-spec.md section 4 (v1's constant 365)")
 
 #define COMPLYSIM_PLATFORMS_FIELDS(X) \
   X(Real, market_share,              0.0,  "share",        0, 1, "Share of users whose home platform this is (omitted on every platform: equal shares).", "assumption") \
@@ -100,7 +108,16 @@
   X(Bool, initially_localized,       false,"",             0, 0, "Whether the platform already holds data in the country.", "assumption") \
   X(Real, learning_rate,             0.2,  "share",        0, 1, "Share of the way c, d and tau move toward each new choice.", "Avenhaus, von Stengel & Zamir 2002; level: assumption") \
   X(Real, rationality,               100,  "1/revenue",    0, 1e6, "Logit precision lambda of the quantal-response choice, per unit of utility/daily revenue.", "McKelvey & Palfrey 1995") \
-  X(Bool, can_exit,                  false,"",             0, 0, "Whether the platform may leave the market.", "assumption")
+  X(Bool, can_exit,                  false,"",             0, 0, "Whether the platform may leave the market.", "assumption") \
+  X(Real, switching_cost,            1.0,  "revenue-days", 0, 1e9, "A review moves the platform's choices only if a grid point gains more than this many days of its whole revenue over a review period (the inaction band).", "Dixit 1989 (entry and exit under sunk costs); level: assumption") \
+  X(Real, compliance_preference,     0.0,  "revenue-days", 0, 1e9, "Goodwill per honoured request or answered data request (e.g. with the home government), in days of one user's revenue.", "model-spec.md section 4; assumption: positive for comply-by-default platforms")
+
+#define COMPLYSIM_CONTENT_FIELDS(X) \
+  X(Int,  lifetime_days,        3,   "days",        1, 365, "Days a posted item stays visible in feeds unless removed.", "assumption: political posts drop out of feeds within a few days")
+
+#define COMPLYSIM_OUTCOMES_FIELDS(X) \
+  X(Real, lawful_threshold,     0.8, "sensitivity", 0, 1, "The fixed yardstick: items with s below it count as lawful in every outcome (designs and events cannot change it).", "ICCPR article 19 as an external standard; model-spec.md section 3") \
+  X(Int,  silence_window_days,  30,  "days",        1, 3650, "Window of silenced_user_share: users with g > T who posted nothing in this many days.", "model-spec.md section 7 (v1's constant 30)")
 
 #define COMPLYSIM_JURISDICTION_FIELDS(X) \
   X(Real, population_share, 1.0, "share", 0, 1, "Share of the users who live in this jurisdiction.", "assumption")
@@ -122,7 +139,7 @@ std::string_view to_string(ParamType t);
 /// addressed per entity (`platforms.NAME.key`, `jurisdictions.NAME.key`);
 /// Law and Regulator fields are also addressable per jurisdiction
 /// (`jurisdictions.NAME.law.key`).
-enum class ParamGroup { Simulation, Population, Beliefs, Law, Regulator, Platform, Platforms, Jurisdiction };
+enum class ParamGroup { Simulation, Population, Beliefs, Law, Regulator, Platform, Content, Outcomes, Platforms, Jurisdiction };
 
 /// One row of the parameter table.
 struct ParamSpec {

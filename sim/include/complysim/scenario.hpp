@@ -38,6 +38,10 @@ struct LawParams { COMPLYSIM_LAW_FIELDS(COMPLYSIM_DECLARE_FIELD) };
 struct RegulatorParams { COMPLYSIM_REGULATOR_FIELDS(COMPLYSIM_DECLARE_FIELD) };
 /// [platform]: settings shared by all platforms (model-spec.md section 4).
 struct PlatformSharedParams { COMPLYSIM_PLATFORM_SHARED_FIELDS(COMPLYSIM_DECLARE_FIELD) };
+/// [content]: items in feeds (model-spec.md section 5).
+struct ContentParams { COMPLYSIM_CONTENT_FIELDS(COMPLYSIM_DECLARE_FIELD) };
+/// [outcomes]: fixed yardsticks of the outcomes (model-spec.md sections 3 and 7).
+struct OutcomeParams { COMPLYSIM_OUTCOMES_FIELDS(COMPLYSIM_DECLARE_FIELD) };
 /// One [[platforms]] entry (model-spec.md section 4).
 struct PlatformParams {
   std::string name;
@@ -120,6 +124,8 @@ struct Scenario {
   LawParams law;                   ///< top-level law (inherited by jurisdictions)
   RegulatorParams regulator;       ///< top-level regulator
   PlatformSharedParams platform;
+  ContentParams content;
+  OutcomeParams outcomes;
   std::vector<PlatformParams> platforms;
   std::vector<JurisdictionParams> jurisdictions;
   std::vector<Event> events;

@@ -2,7 +2,7 @@
 #include "complysim/analysis/analyze.hpp"
 
 #include "complysim/io/results_file.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 #include "scenario/fields.hpp"  // detail::did_you_mean
 
 #include <algorithm>

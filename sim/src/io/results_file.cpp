@@ -110,6 +110,7 @@ struct ResultsWriter::Impl {
     const h5::Loc root = file.loc();
     h5::write_attr(root, "format", std::string_view(kFormatName));
     h5::write_attr(root, "format_version", kFormatVersion);
+    h5::write_attr(root, "model_spec_version", kModelSpecVersion);
     h5::write_attr(root, "complysim_version", complysim::version());
     h5::write_attr(root, "git_commit", complysim::git_commit());
     h5::write_attr(root, "scenario_toml", std::string_view(p.scenario_toml));
@@ -319,9 +320,11 @@ struct ResultsReader::Impl {
       throw FormatError(fname + ": not a complysim results file (no root attribute format = \"" +
                         std::string(kFormatName) + "\")");
     const std::int64_t version = h5::read_attr_i64(root, "format_version");
-    if (version < 1 || version > kFormatVersion)
-      throw FormatError(fname + ": format_version " + std::to_string(version) + " is not supported (this complysim reads 1.." +
-                        std::to_string(kFormatVersion) + "); use a newer complysim");
+    if (version != kFormatVersion)
+      throw FormatError(fname + ": format_version " + std::to_string(version) + " is not supported (this complysim reads " +
+                        std::to_string(kFormatVersion) + (version < kFormatVersion ? "; version 1 files hold model v1 results: read them with "
+                                                                                     "complysim_analysis, or rerun the scenario)"
+                                                                                   : "); use a newer complysim"));
     prov.scenario_toml = h5::read_attr_string(root, "scenario_toml");
     prov.overrides = h5::read_attr_strings(root, "overrides");
     prov.command_line = h5::read_attr_string(root, "command_line");

@@ -1,9 +1,8 @@
 // complysim — the agent model. Rules are in docs/model.md, each with its source.
 #include "complysim/model/model.hpp"
 
-#include <oneapi/tbb/blocked_range.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/partitioner.h>
+#include "blocks.hpp"
+
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/task_arena.h>
 
@@ -17,83 +16,46 @@
 
 namespace complysim {
 namespace {
+using blocks::BlockScratch;
+using blocks::for_blocks;
+using blocks::kBlock;
+using blocks::scratch;
+using blocks::shared_block_words;
 
-/// Users per block of the parallel passes. Fixed, so that the per-block
-/// partial sums, and hence every result, do not depend on the thread count.
-constexpr std::size_t kBlock = 8192;
-static_assert(kBlock % 4 == 0, "belief_pass shares one Philox block among 4 consecutive users");
 constexpr std::int32_t kNever = std::numeric_limits<std::int32_t>::min() / 2;
-/// Width of the logistic a platform uses for "falls short of the target" (share units).
-constexpr double kShortfallWidth = 0.02;
-/// Horizon over which a platform weighs the one-off cost of localising (days).
-constexpr double kLocalizationHorizonDays = 365.0;
-
-/// Standard normal CDF.
-inline double Phi(double x) { return 0.5 * std::erfc(-x * 0.7071067811865476); }
-
-/// Probability that an enforcer judges an item of sensitivity s violating
-/// under a line at theta_enf with vagueness sigma (model-spec.md section 2;
-/// Craswell & Calfee 1986). sigma = 0 is the bright-line step s > theta_enf.
-inline double judged_violating(double s, double theta_enf, double sigma) {
-  if (sigma <= 0.0) return s > theta_enf ? 1.0 : 0.0;
-  return Phi((s - theta_enf) / sigma);
-}
+using rules::judged_violating;
 
 inline float to_f(double x) { return static_cast<float>(x); }
-
-template <class F>
-void for_blocks(std::size_t n, F&& f) {
-  const std::size_t nb = (n + kBlock - 1) / kBlock;
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, nb, 1),
-                    [&](const tbb::blocked_range<std::size_t>& r) {
-                      for (std::size_t b = r.begin(); b != r.end(); ++b)
-                        f(b, b * kBlock, std::min(n, (b + 1) * kBlock));
-                    },
-                    tbb::simple_partitioner());
-}
-
-/// Per-thread scratch of the passes over one block of users (kept between
-/// days so that no block allocates; contents never outlive one block).
-struct BlockScratch {
-  std::vector<std::uint32_t> first, words, who, count, block0, block1, flips;
-};
-BlockScratch& scratch() {
-  thread_local BlockScratch s;
-  return s;
-}
-
-/// The words of a draw that four consecutive users share: user i takes word
-/// i mod 4 of the stream (day, agent = i - i mod 4, purpose), block 0. Users
-/// lo..hi-1 (lo a multiple of 4, as every block of users is, so this does not
-/// depend on the thread count), all at once with philox_many; user i's word is
-/// the result's [i - lo]. Uses sc.first and sc.words.
-const std::uint32_t* shared_block_words(RunKey key, std::uint32_t day, Purpose purpose, std::size_t lo, std::size_t hi,
-                                        BlockScratch& sc) {
-  const std::size_t groups = (hi - lo + 3) / 4;
-  sc.first.resize(groups);
-  sc.words.resize(4 * groups);
-  for (std::size_t g = 0; g < groups; ++g) sc.first[g] = static_cast<std::uint32_t>(lo + 4 * g);
-  philox_many(key, day, sc.first.data(), static_cast<std::uint32_t>(purpose), 0, groups, sc.words.data());
-  return sc.words.data();
-}
 }  // namespace
 
-double activity_factor(PlatformStatus status, double throttle_severity) {
-  switch (status) {
-    case PlatformStatus::Active: return 1.0;
-    case PlatformStatus::Throttled: return 1.0 - throttle_severity;
-    default: return 0.0;
-  }
-}
+namespace {
+using BC = Model::BlockCounters;
+constexpr std::int64_t BC::*kScalars[] = {&BC::intended, &BC::self_censored, &BC::intended_lawful, &BC::lawful_self_censored,
+                                          &BC::posted, &BC::removed, &BC::removed_lawful, &BC::unlawful_posted,
+                                          &BC::unlawful_visible, &BC::silenced, &BC::chilled, &BC::lawful_chilled};
+constexpr std::vector<std::int64_t> BC::*kPerOperation[] = {&BC::requests, &BC::honoured, &BC::data_requests, &BC::data_answered,
+                                                            &BC::wrongful, &BC::handovers, &BC::proactive};
+constexpr std::vector<double> BC::*kPerOperationReal[] = {&BC::expected_honoured, &BC::preempted};
+}  // namespace
 
 void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
-  intended = self_censored = intended_lawful = lawful_self_censored = 0;
-  posted = removed = removed_lawful = unlawful_posted = unlawful_visible = silenced = 0;
+  for (auto m : kScalars) this->*m = 0;
   risk_sum = 0;
-  for (auto* v : {&requests, &honoured, &data_requests, &data_answered, &preempted, &wrongful, &handovers, &proactive})
-    v->assign(n_ops, 0);
+  for (auto m : kPerOperation) (this->*m).assign(n_ops, 0);
+  for (auto m : kPerOperationReal) (this->*m).assign(n_ops, 0.0);
   sanctions.assign(n_jur, 0);
   items.assign(n_ops * kSensitivityBins, 0);
+}
+
+void Model::BlockCounters::add(const BlockCounters& b) {
+  for (auto m : kScalars) this->*m += b.*m;
+  risk_sum += b.risk_sum;
+  for (auto m : kPerOperation)
+    for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
+  for (auto m : kPerOperationReal)
+    for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
+  for (std::size_t j = 0; j < sanctions.size(); ++j) sanctions[j] += b.sanctions[j];
+  for (std::size_t x = 0; x < items.size(); ++x) items[x] += b.items[x];
 }
 
 Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
@@ -183,9 +145,11 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
       op.credibility_belief = s_.platform.prior_credibility;
     }
   users_with_grievance_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
+  users_in_jurisdiction_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
   const double T = pop.speak_threshold;
   for (std::size_t i = 0; i < n; ++i) {
     ++ops_[static_cast<std::size_t>(u.jurisdiction[i] * n_platforms_ + u.platform[i])].users;
+    ++users_in_jurisdiction_[u.jurisdiction[i]];
     if (u.grievance[static_cast<Eigen::Index>(i)] > T) {
       ++users_with_grievance_[u.jurisdiction[i]];
       // The climate starts as before the decree: every would-be speaker was heard the day before day 0.
@@ -195,6 +159,13 @@ Model::Model(const Scenario& scenario, RunKey key) : s_(scenario), key_(key) {
   sanctions_yesterday_.assign(static_cast<std::size_t>(n_jurisdictions_), 0);
 
   blocks_.resize((n + kBlock - 1) / kBlock);
+  const auto L = static_cast<std::size_t>(s_.content.lifetime_days);
+  stock_.resize(blocks_.size());
+  for (auto& st : stock_) {
+    st.due.resize(L);
+    st.exposure_sum.assign(L + 1, 0.0);
+    st.exposure_n.assign(L + 1, 0);
+  }
   sanctioned_yesterday_.resize(blocks_.size());
   // No one counted as speaking yet: the first belief pass adds every user whose bit is set.
   signal_.assign(n, 0);
@@ -256,20 +227,12 @@ void Model::apply_events() {
       if (op.status == PlatformStatus::Exited) continue;
       const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
       const double revenue = s_.platforms[static_cast<std::size_t>(op.platform)].revenue_per_user_day * static_cast<double>(op.users);
-      if (ev.action == "throttle") {
-        op.status = PlatformStatus::Throttled;
-        op.status_until = day_ + ev.days;
-        op.escalation_level = std::max(op.escalation_level, 3);
-      } else if (ev.action == "suspend") {
-        op.status = PlatformStatus::Suspended;
-        op.status_until = day_ + ev.days;
-        op.escalation_level = 4;
-      } else if (ev.action == "fine") {
-        op.fines_today += revenue * (ev.days > 0 ? static_cast<double>(ev.days) : reg.fine_revenue_days);
-        op.escalation_level = std::max(op.escalation_level, 2);
-      }
+      // An action is the ladder's step of its kind, effective today, for ev.days days.
+      if (ev.action == "throttle") escalate(op, 3, day_, ev.days, 0.0);
+      else if (ev.action == "suspend") escalate(op, 4, day_, ev.days, 0.0);
+      else if (ev.action == "fine") escalate(op, 2, day_, 0, revenue * (ev.days > 0 ? static_cast<double>(ev.days) : reg.fine_revenue_days));
       // An escalation suffered makes the next threat credible (learned credibility).
-      op.credibility_belief += s_.platform.credibility_learning * (1.0 - op.credibility_belief);
+      op.credibility_belief = rules::learned_credibility(op.credibility_belief, s_.platform.credibility_learning, true);
     }
   }
 }
@@ -294,11 +257,20 @@ void Model::belief_pass() {
   const auto& b = s_.beliefs;
   const auto day = static_cast<std::int32_t>(day_);
   const std::int32_t window_start = day - static_cast<std::int32_t>(s_.population.climate_window_days);
-  std::vector<double> publicity(static_cast<std::size_t>(n_jurisdictions_));
-  for (int j = 0; j < n_jurisdictions_; ++j)
-    publicity[static_cast<std::size_t>(j)] =
-        sanctions_yesterday_[static_cast<std::size_t>(j)] > 0 ? s_.jurisdictions[static_cast<std::size_t>(j)].law.publicity : 0.0;
+  // Publicised sanctions heard of today: k ~ Poisson(rate_j), a per-capita rate (rules::publicity_rate).
+  std::vector<double> publicity(static_cast<std::size_t>(n_jurisdictions_)), publicity_p0(publicity.size());
+  for (std::size_t j = 0; j < publicity.size(); ++j) {
+    const auto& jur = s_.jurisdictions[j];
+    // Capped below 30 (poisson_inverse); at that rate pi is 1 to within rounding anyway.
+    publicity[j] = std::min(29.0, rules::publicity_rate(jur.law.publicity, b.publicity_reach,
+                                                       static_cast<double>(s_.population.represented_users) * jur.population_share,
+                                                       static_cast<double>(sanctions_yesterday_[j]),
+                                                       static_cast<double>(users_in_jurisdiction_[j])));
+    publicity_p0[j] = std::exp(-publicity[j]);
+  }
   const bool any_publicity = std::any_of(publicity.begin(), publicity.end(), [](double p) { return p > 0.0; });
+  std::array<double, 64> keep_pub{};
+  for (std::size_t k = 0; k < keep_pub.size(); ++k) keep_pub[k] = std::pow(1.0 - b.publicity_weight, static_cast<int>(k));
   const double keep_neighbor = 1.0 - b.neighbor_weight;
   // (1 - neighbor_weight)^k for the usual k, by the same std::pow call as for any k.
   std::array<double, 64> keep_pow{};
@@ -379,14 +351,20 @@ void Model::belief_pass() {
     const std::uint32_t* words =
         any_publicity ? shared_block_words(key_, static_cast<std::uint32_t>(day_), Purpose::Climate, lo, hi, scratch()) : nullptr;
     for (std::size_t i = lo; i < hi; ++i) {
-      double pi = risk[i];
-      pi += b.decay * (b.prior_risk - pi);
+      double pi = rules::decayed(risk[i], b.decay, b.prior_risk);
       unsigned sanctioned = 0;
       for (; hit != sanction_hits_.end() && *hit == i; ++hit) ++sanctioned;
       if (sanctioned > 0)
-        pi = 1.0 - (1.0 - pi) * (sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
-      const double pub = publicity[users_.jurisdiction[i]];
-      if (pub > 0.0 && (pub >= 1.0 || word_to_uniform(words[i - lo]) < pub)) pi += b.publicity_weight * (1.0 - pi);
+        pi = rules::after_neighbour_sanctions(
+            pi, sanctioned < keep_pow.size() ? keep_pow[sanctioned] : std::pow(keep_neighbor, static_cast<int>(sanctioned)));
+      const std::size_t j = users_.jurisdiction[i];
+      if (publicity[j] > 0.0) {
+        const double x = word_to_uniform(words[i - lo]);
+        const std::uint32_t heard = x <= publicity_p0[j] ? 0u : poisson_inverse(publicity[j], x, publicity_p0[j]);
+        if (heard > 0)
+          pi = rules::after_neighbour_sanctions(
+              pi, heard < keep_pub.size() ? keep_pub[heard] : std::pow(1.0 - b.publicity_weight, static_cast<int>(heard)));
+      }
       risk[i] = to_f(pi);
       c.risk_sum += pi;
     }
@@ -403,8 +381,8 @@ void Model::item_pass() {
   for (std::size_t o = 0; o < ops_.size(); ++o)
     activity_[o] = activity_factor(ops_[o].status, s_.jurisdictions[static_cast<std::size_t>(ops_[o].jurisdiction)].regulator.throttle_severity);
 
-  // A user with g > T who posted nothing in the last 30 days (fewer at the start) is silenced.
-  const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(30, day_ + 1));
+  // A user with g > T who posted nothing in the last outcomes.silence_window_days days (fewer at the start) is silenced.
+  const std::int32_t silence_window = static_cast<std::int32_t>(std::min<std::int64_t>(s_.outcomes.silence_window_days, day_ + 1));
   const auto d = static_cast<std::uint32_t>(day_);
   for_blocks(n, [&](std::size_t blk, std::size_t lo, std::size_t hi) {
     auto& c = blocks_[blk];
@@ -473,9 +451,11 @@ void Model::item_pass() {
         pre[4 + w] = block1[4 * x + static_cast<std::size_t>(w)];
       }
       Stream r(key_, d, who[x], Purpose::Items, pre);
-      user_items(c, who[x], count[x], r);
+      user_items(c, stock_[blk], who[x], count[x], r);
       c.silenced += silenced(who[x]);
     }
+    // 5. The regulator's reviews due today in this block (the stock, after today's posts).
+    review_due(c, stock_[blk]);
   });
 }
 
@@ -497,9 +477,8 @@ std::uint32_t Model::item_count(std::size_t i, double count_uniform) const {
   return poisson_inverse(lambda, count_uniform, p0);
 }
 
-void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r) {
+void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uint32_t k, Stream& r) {
   const auto& pop = s_.population;
-  const auto& bel = s_.beliefs;
   const double T = pop.speak_threshold;
   const auto day = static_cast<std::int32_t>(day_);
   const auto ii = static_cast<Eigen::Index>(i);
@@ -511,40 +490,33 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
   const Operation& op = ops_[o];
   const auto& jur = s_.jurisdictions[users_.jurisdiction[i]];
   const auto& law = jur.law;
-  const auto& reg = jur.regulator;
-  const double theta = law.legal_threshold;
-  const double theta_enf = theta - law.enforcement_breadth;
+  const double theta_enf = law.legal_threshold - law.enforcement_breadth;
   const double sigma = law.vagueness;
+  const double yardstick = s_.outcomes.lawful_threshold;
+  const std::int64_t L = s_.content.lifetime_days;
+  const double m = jur.regulator.monitoring_rate, m_life = rules::reviewed_within_lifetime(m, L);
   const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
   const double isolation = users_.isolation_fear[ii] * (1.0 - climate(i));
-  const Stream::BetaShape sensitivity = Stream::beta_shape(0.2 + 0.6 * g, pop.sensitivity_concentration);
-  const bool removed_before_day_end = law.takedown_deadline_hours < 24.0;
-  double pi = users_.perceived_risk[ii];
-  double unc = users_.uncertainty[ii];
+  const Stream::BetaShape sensitivity =
+      Stream::beta_shape(std::clamp(rules::sensitivity_mean(g, pop.sensitivity_base, pop.sensitivity_slope), 1e-6, 1.0 - 1e-6),
+                         pop.sensitivity_concentration);
+  const bool free_post = rules::posts_without_legal_risk(g, rho_J, isolation, T);
+  const double pi = users_.perceived_risk[ii];
+  const double unc = users_.uncertainty[ii];
+  std::int64_t visible_until = users_.visible[i].last_visible_day;
 
   for (std::uint32_t item = 0; item < k; ++item) {
     const double s = r.beta(sensitivity);
-    const bool lawful = s < theta;
+    const bool lawful = s < yardstick;  // the fixed yardstick (outcomes.lawful_threshold)
     ++c.intended;
     c.intended_lawful += lawful;
-    // Posting rule: Epstein 2002 net risk; spiral of silence for isolation.
-    // Perceived line and perceived sanction risk (model-spec.md section 3):
-    // risk = pi * V-hat(s) with V-hat in [0, 1], so the rule is decided
-    // without V-hat when even risk = pi posts, or even risk = 0 does not
-    // (floating-point rounding is monotone: the same decisions as computing it).
-    bool post;
-    if (g - rho_J * pi - isolation > T) {
-      post = true;
-    } else if (!(g - rho_J * 0.0 - isolation > T)) {
-      post = false;
-    } else {
-      const double theta_hat = theta_enf - users_.ambiguity[i] * pop.ambiguity_shift * sigma * unc;
-      const double risk = pi * judged_violating(s, theta_hat, sigma);
-      post = g - rho_J * risk - isolation > T;
-    }
-    if (!post) {
+    // The posting rule (rules/user.hpp) and its counterfactual with R-hat = 0.
+    if (!rules::decide_post(g, rho_J, isolation, T, pi, s, theta_enf, users_.ambiguity[i], pop.ambiguity_shift, sigma, unc)) {
       ++c.self_censored;
       c.lawful_self_censored += lawful;
+      const bool chilled = rules::legally_chilled(false, free_post);
+      c.chilled += chilled;
+      c.lawful_chilled += chilled & lawful;
       continue;
     }
     ++c.posted;
@@ -553,87 +525,113 @@ void Model::user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream&
     const int bin = std::min(kSensitivityBins - 1, static_cast<int>(s * kSensitivityBins));
     ++c.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
 
-    bool removed = false, visible = true, sanctioned = false;
     if (s > op.removal_threshold) {
-      // Proactive removal: the platform's own filter, before any request.
-      removed = true;
-      visible = false;
+      // Proactive removal: the platform's own filter, before anyone sees the item.
       ++c.proactive[o];
-      // Had the regulator reviewed it, would it have flagged it? Counts as pre-empted compliance.
-      if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) ++c.preempted[o];
-    } else if (r.bernoulli(reg.monitoring_rate) && r.bernoulli(judged_violating(s, theta_enf, sigma))) {
+      ++c.removed;
+      c.removed_lawful += lawful;
+      c.wrongful[o] += lawful;
+      // Expected flaggable items pre-empted (compliance scored on expected honour).
+      c.preempted[o] += m_life * judged_violating(s, theta_enf, sigma);
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_));
+      continue;
+    }
+    // The day the regulator will review it (its one review), if within its lifetime.
+    const std::int64_t delay = rules::review_delay(r.uniform(), m, L);
+    if (delay >= 1) visible_until = std::max<std::int64_t>(visible_until, day_ + delay - 1);
+    if (delay < L) {
+      st.due[static_cast<std::size_t>((day_ + delay) % L)].push_back(
+          {static_cast<std::uint32_t>(i), static_cast<float>(s), static_cast<std::uint16_t>(std::min<std::uint32_t>(item, 0xFFFF)),
+           static_cast<std::uint8_t>(delay)});
+      if (delay >= 1) c.unlawful_visible += !lawful;  // a review on the posting day decides this in review_due
+    } else {
+      visible_until = std::max<std::int64_t>(visible_until, day_ + L - 1);
+      c.unlawful_visible += !lawful;
+      if (!lawful) add_exposure(st, day_, static_cast<double>(day_ + L));
+    }
+  }
+  users_.visible[i].last_visible_day = static_cast<std::int32_t>(visible_until);
+}
+
+void Model::add_exposure(BlockStock& st, std::int64_t post_day, double leave) const {
+  const auto slot = static_cast<std::size_t>(static_cast<std::int64_t>(std::floor(leave)) % (s_.content.lifetime_days + 1));
+  st.exposure_sum[slot] += rules::exposure_days(post_day, leave);
+  ++st.exposure_n[slot];
+}
+
+// The regulator's review of the items due today (model-spec.md section 5):
+// judgement, takedown request (removed h hours after it arrives, contested
+// below the law's line), notice and appeal, data request, identification and
+// sanction. Each item draws from its own stream (posting day, author, Review + index).
+void Model::review_due(BlockCounters& c, BlockStock& st) {
+  const std::int64_t L = s_.content.lifetime_days;
+  auto& due = st.due[static_cast<std::size_t>(day_ % L)];
+  const auto& bel = s_.beliefs;
+  const double yardstick = s_.outcomes.lawful_threshold;
+  const auto day = static_cast<std::int32_t>(day_);
+  for (const PendingReview& p : due) {
+    const std::size_t i = p.author;
+    const auto ii = static_cast<Eigen::Index>(i);
+    const std::int64_t posted = day_ - p.delay, expiry = posted + L;
+    const double s = p.s;
+    const bool lawful = s < yardstick;
+    const std::size_t o = users_.jurisdiction[i] * static_cast<std::size_t>(n_platforms_) + users_.platform[i];
+    const Operation& op = ops_[o];
+    const auto& jur = s_.jurisdictions[users_.jurisdiction[i]];
+    const auto& law = jur.law;
+    Stream r(key_, static_cast<std::uint32_t>(posted), p.author, static_cast<Purpose>(static_cast<std::uint32_t>(Purpose::Review) + p.index));
+    double leave = static_cast<double>(expiry);
+    if (r.bernoulli(judged_violating(s, law.legal_threshold - law.enforcement_breadth, law.vagueness))) {
       // Flagged: a takedown request and a data request go to the platform.
       ++c.requests[o];
-      if (r.bernoulli(op.compliance)) {
+      const double h = law.takedown_deadline_hours;
+      const double arrives = static_cast<double>(day_) + r.uniform();
+      const bool active = op.status != PlatformStatus::Exited;
+      const double p_remove =
+          active ? rules::removal_probability(op.compliance, rules::contest_probability(h, s_.platform.review_hours), s < law.legal_threshold) : 0.0;
+      c.expected_honoured[o] += p_remove;
+      if (r.bernoulli(p_remove)) {
         ++c.honoured[o];
-        removed = true;
-        if (removed_before_day_end) visible = false;
-        if (lawful) ++c.wrongful[o];
-        if (r.bernoulli(law.transparency)) unc = std::max(0.0, unc - bel.notice_learning);
-        if (lawful && r.bernoulli(law.appeals)) {
-          removed = false;  // reversed on appeal: restored, and the belief jump undone
-          visible = true;
-        } else {
-          pi += bel.takedown_jump * (1.0 - pi);
+        const double removal = arrives + h / 24.0;
+        if (removal < static_cast<double>(expiry)) {
+          double pi = users_.perceived_risk[ii];
+          if (r.bernoulli(law.transparency)) users_.uncertainty[ii] = to_f(rules::after_notice(users_.uncertainty[ii], bel.notice_learning));
+          const bool reversed = rules::appealable(s, law.legal_threshold) && r.bernoulli(law.appeals);
+          users_.perceived_risk[ii] = to_f(rules::after_takedown(pi, bel.takedown_jump, reversed));
+          if (!reversed) {  // reversed on appeal: restored, and the belief jump undone
+            leave = rules::leave_time(true, removal, static_cast<double>(expiry));
+            ++c.removed;
+            c.removed_lawful += lawful;
+            c.wrongful[o] += lawful;
+          }
         }
       }
       ++c.data_requests[o];
-      const bool answered = op.localized && r.bernoulli(op.data_compliance);
+      const bool answered = active && op.localized && r.bernoulli(op.data_compliance);
       if (answered) {
         ++c.data_answered[o];
         ++c.handovers[o];
       }
-      const bool identified = answered || r.bernoulli(law.identification);
-      if (identified && r.bernoulli(reg.prosecution_rate)) sanctioned = true;
+      auto& v = users_.visible[i];
+      if (rules::identified(answered, [&] { return r.bernoulli(law.identification); }) && r.bernoulli(jur.regulator.prosecution_rate) &&
+          v.last_sanction_day != day) {  // one sanction a day at most
+        users_.perceived_risk[ii] = to_f(rules::after_own_sanction());
+        users_.silent_until[i] = day + 1 + static_cast<std::int32_t>(bel.silence_days);
+        v.last_sanction_day = day;
+        ++c.sanctions[users_.jurisdiction[i]];
+      }
     }
-    if (removed) {
-      ++c.removed;
-      c.removed_lawful += lawful;
-    }
-    if (visible) {
-      users_.visible[i].last_visible_day = day;
-      c.unlawful_visible += !lawful;
-    }
-    if (sanctioned) {
-      pi = 1.0;
-      users_.silent_until[i] = day + 1 + static_cast<std::int32_t>(bel.silence_days);
-      users_.visible[i].last_sanction_day = day;
-      ++c.sanctions[users_.jurisdiction[i]];
-      break;  // a sanctioned user posts nothing more
-    }
+    if (p.delay == 0) c.unlawful_visible += !lawful && leave >= static_cast<double>(posted + 1);
+    if (!lawful) add_exposure(st, posted, leave);
+    users_.visible[i].last_visible_day = std::max(users_.visible[i].last_visible_day, static_cast<std::int32_t>(rules::last_visible_day(leave)));
   }
-  users_.perceived_risk[ii] = to_f(pi);
-  users_.uncertainty[ii] = to_f(unc);
+  due.clear();
 }
 
 void Model::record_day() {
   BlockCounters t;
   t.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
-  for (const auto& b : blocks_) {  // block order: deterministic
-    t.intended += b.intended;
-    t.self_censored += b.self_censored;
-    t.intended_lawful += b.intended_lawful;
-    t.lawful_self_censored += b.lawful_self_censored;
-    t.posted += b.posted;
-    t.removed += b.removed;
-    t.removed_lawful += b.removed_lawful;
-    t.unlawful_posted += b.unlawful_posted;
-    t.unlawful_visible += b.unlawful_visible;
-    t.silenced += b.silenced;
-    t.risk_sum += b.risk_sum;
-    for (std::size_t o = 0; o < ops_.size(); ++o) {
-      t.requests[o] += b.requests[o];
-      t.honoured[o] += b.honoured[o];
-      t.data_requests[o] += b.data_requests[o];
-      t.data_answered[o] += b.data_answered[o];
-      t.preempted[o] += b.preempted[o];
-      t.wrongful[o] += b.wrongful[o];
-      t.handovers[o] += b.handovers[o];
-      t.proactive[o] += b.proactive[o];
-    }
-    for (std::size_t j = 0; j < t.sanctions.size(); ++j) t.sanctions[j] += b.sanctions[j];
-    for (std::size_t x = 0; x < t.items.size(); ++x) t.items[x] += b.items[x];
-  }
+  for (const auto& b : blocks_) t.add(b);  // block order: deterministic
   std::int64_t sanctions = 0;
   for (std::size_t j = 0; j < t.sanctions.size(); ++j) sanctions += t.sanctions[j];
   sanctions_yesterday_ = t.sanctions;
@@ -641,7 +639,7 @@ void Model::record_day() {
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
     op.reg_requests += t.requests[o];
-    op.reg_honoured += t.honoured[o];
+    op.reg_honoured += t.expected_honoured[o];
     op.reg_data_requests += t.data_requests[o];
     op.reg_data_answered += t.data_answered[o];
     op.reg_preempted += t.preempted[o];
@@ -650,6 +648,16 @@ void Model::record_day() {
   }
 
   const auto N = static_cast<double>(users_.size());
+  const double scale = static_cast<double>(s_.population.represented_users) / N;  // to the represented population
+  // Unlawful items that left the feeds today, and how long they were visible.
+  const auto slot = static_cast<std::size_t>(day_ % (s_.content.lifetime_days + 1));
+  double exposure = 0, left = 0;
+  for (auto& st : stock_) {  // block order: deterministic
+    exposure += st.exposure_sum[slot];
+    left += static_cast<double>(st.exposure_n[slot]);
+    st.exposure_sum[slot] = 0;
+    st.exposure_n[slot] = 0;
+  }
   std::int64_t with_grievance = 0;
   for (auto x : users_with_grievance_) with_grievance += x;
   std::vector<DailyValue> row(static_cast<std::size_t>(columns_));
@@ -666,6 +674,11 @@ void Model::record_day() {
   put(OutcomeId::UnlawfulVisibleShare, 0, d(t.unlawful_visible), d(t.unlawful_posted));
   put(OutcomeId::UsersSanctionedPer100k, 0, d(sanctions) * 1e5, N);
   put(OutcomeId::MeanPerceivedRisk, 0, t.risk_sum, N);
+  put(OutcomeId::TakedownRequestsPer100k, 0, d(requests) * 1e5, N);
+  put(OutcomeId::LegalChillingRate, 0, d(t.chilled), d(t.intended));
+  put(OutcomeId::LawfulLegalChillingRate, 0, d(t.lawful_chilled), d(t.intended_lawful));
+  put(OutcomeId::WrongfulRemovalsPer100k, 0, d(t.removed_lawful) * 1e5, N);
+  put(OutcomeId::UnlawfulExposureDays, 0, exposure, left);
   for (int p = 0; p < n_platforms_; ++p) {
     double req = 0, hon = 0, dreq = 0, dans = 0, status = 0, level = 0, localized = 0, revenue = 0;
     for (int j = 0; j < n_jurisdictions_; ++j) {
@@ -679,7 +692,8 @@ void Model::record_day() {
       level = std::max(level, static_cast<double>(op.escalation_level));
       localized += op.localized ? 1.0 : 0.0;
       const auto& reg = s_.jurisdictions[static_cast<std::size_t>(j)].regulator;
-      revenue += s_.platforms[static_cast<std::size_t>(p)].revenue_per_user_day * d(op.users) * activity_factor(op.status, reg.throttle_severity);
+      revenue += (s_.platforms[static_cast<std::size_t>(p)].revenue_per_user_day * d(op.users) * activity_factor(op.status, reg.throttle_severity) -
+                  op.fines_today) * scale;
     }
     put(OutcomeId::TakedownComplianceRate, p, hon, req);
     put(OutcomeId::DataRequestComplianceRate, p, dans, dreq);
@@ -687,6 +701,7 @@ void Model::record_day() {
     put(OutcomeId::PlatformLocalized, p, localized / n_jurisdictions_, 1.0);
     put(OutcomeId::EscalationLevel, p, level, 1.0);
     put(OutcomeId::PlatformRevenue, p, revenue, 1.0);
+    put(OutcomeId::TakedownRequestsReceived, p, req * scale, 1.0);
   }
   daily_.push_back(std::move(row));
   // Realised daily utility for the exit rule (same terms as the choice model).
@@ -696,31 +711,23 @@ void Model::record_day() {
     const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
     const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
     const double unit = pp.revenue_per_user_day;
-    const double utility = unit * d(op.users) * activity_factor(op.status, reg.throttle_severity) -
-                           pp.moderation_cost * unit * d(t.honoured[o] + t.proactive[o]) -
-                           pp.reputation_weight * unit * d(t.wrongful[o] + t.handovers[o]) - op.fines_today;
-    op.fines_today = 0;  // counted once; a fine levied at today's review counts tomorrow
-    op.negative_days = utility < 0 ? op.negative_days + 1 : 0;
-    if (pp.can_exit && op.negative_days >= s_.platform.exit_patience_days) op.status = PlatformStatus::Exited;
+    const double per_user = op.users > 0 ? 1.0 / d(op.users) : 0.0;  // the utility is per user and day
+    const double utility = rules::platform_utility(unit * activity_factor(op.status, reg.throttle_severity), d(t.honoured[o] + t.proactive[o]) * per_user,
+                                                   d(t.wrongful[o] + t.handovers[o]) * per_user, d(t.honoured[o] + t.data_answered[o]) * per_user,
+                                                   op.fines_today * per_user, pp.moderation_cost, pp.reputation_weight, pp.compliance_preference, unit);
+    op.fines_today = 0;  // paid once; a fine levied at today's review is paid tomorrow
+    op.negative_days = rules::negative_days_after(op.negative_days, rules::bad_day(utility, op.status == PlatformStatus::Suspended));
+    if (rules::exits(pp.can_exit, op.negative_days, s_.platform.exit_patience_days)) op.status = PlatformStatus::Exited;
   }
 }
 
-void Model::apply_step(Operation& op, int new_level) {
-  const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
-  const double revenue = s_.platforms[static_cast<std::size_t>(op.platform)].revenue_per_user_day * static_cast<double>(op.users);
-  op.escalation_level = std::min(4, new_level);
-  switch (op.escalation_level) {
-    case 2: op.fines_today += reg.fine_revenue_days * revenue; break;
-    case 3:
-      op.status = PlatformStatus::Throttled;
-      op.status_until = day_ + 1 + reg.throttle_days;
-      break;
-    case 4:
-      op.status = PlatformStatus::Suspended;
-      op.status_until = day_ + 1 + reg.suspension_days;
-      break;
-    default: break;  // 1: a warning
-  }
+void Model::escalate(Operation& op, int level, std::int64_t first_day, std::int64_t days, double fine) {
+  const rules::LadderState st =
+      rules::escalate({op.status, op.status_until, op.escalation_level, op.fines_today}, level, first_day, days, fine);
+  op.status = st.status;
+  op.status_until = st.status_until;
+  op.escalation_level = st.level;
+  op.fines_today = st.fines_due;
 }
 
 // The escalation ladder (model-spec.md section 5; Tsebelis 1989 inspection game).
@@ -734,23 +741,20 @@ void Model::regulator_reviews() {
     if ((day_ + 1) % reg.review_days != 0) continue;
     any_review = true;
     if (op.status == PlatformStatus::Exited) continue;
-    const auto num = static_cast<double>(op.reg_honoured + op.reg_preempted);
-    const auto den = static_cast<double>(op.reg_requests + op.reg_preempted);
-    double score = den > 0 ? num / den : 1.0;
-    if (jur.law.data_localization) {
-      const double data_score = !op.localized ? 0.0
-                                : op.reg_data_requests > 0 ? static_cast<double>(op.reg_data_answered) / static_cast<double>(op.reg_data_requests)
-                                                           : 1.0;
-      score = std::min(score, data_score);
-    }
-    op.reg_requests = op.reg_honoured = op.reg_data_requests = op.reg_data_answered = op.reg_preempted = 0;
-    if (score >= reg.compliance_target) {
+    const auto requests = static_cast<double>(op.reg_requests);
+    const bool evidence = rules::has_evidence(requests, op.reg_preempted);
+    const double score = rules::compliance_score(requests, op.reg_honoured, op.reg_preempted, jur.law.data_localization,
+                                                 op.localized, op.reg_data_requests, op.reg_data_answered);
+    op.reg_requests = op.reg_data_requests = op.reg_data_answered = 0;
+    op.reg_honoured = op.reg_preempted = 0;
+    if (!evidence && !(jur.law.data_localization && !op.localized)) continue;  // nothing to score: the level stays
+    if (rules::meets_target(score, reg.compliance_target)) {
       due[o] = -1;
       continue;
     }
     Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::Escalation);
     const bool carried = r.bernoulli(reg.escalation_credibility);
-    op.credibility_belief += s_.platform.credibility_learning * ((carried ? 1.0 : 0.0) - op.credibility_belief);
+    op.credibility_belief = rules::learned_credibility(op.credibility_belief, s_.platform.credibility_learning, carried);
     if (carried) due[o] = 1;
   }
   if (!any_review) return;
@@ -768,10 +772,14 @@ void Model::regulator_reviews() {
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
     if (final_due[o] == 1) {
-      if (due[o] != 1) op.credibility_belief += s_.platform.credibility_learning * (1.0 - op.credibility_belief);
-      apply_step(op, op.escalation_level + 1);
+      if (due[o] != 1) op.credibility_belief = rules::learned_credibility(op.credibility_belief, s_.platform.credibility_learning, true);
+      // A step up, effective from tomorrow; a throttle or suspension lasts its days.
+      const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
+      const int level = rules::next_level(op.escalation_level, static_cast<int>(reg.max_escalation_level));
+      const double revenue = s_.platforms[static_cast<std::size_t>(op.platform)].revenue_per_user_day * static_cast<double>(op.users);
+      escalate(op, level, day_ + 1, level == 3 ? reg.throttle_days : reg.suspension_days, reg.fine_revenue_days * revenue);
     } else if (final_due[o] == -1) {
-      op.escalation_level = std::max(0, op.escalation_level - 1);
+      op.escalation_level = rules::step_down(op.escalation_level);
     }
   }
 }
@@ -781,7 +789,6 @@ void Model::regulator_reviews() {
 void Model::platform_reviews() {
   const auto& shared = s_.platform;
   if ((day_ + 1) % shared.review_days != 0) return;
-  const int G = static_cast<int>(shared.choice_grid_steps);
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
     if (op.status == PlatformStatus::Exited || op.seen_days == 0) continue;
@@ -793,6 +800,7 @@ void Model::platform_reviews() {
     const double unit = pp.revenue_per_user_day;  // per-user revenue-day: the unit of costs
     const double R0 = unit * static_cast<double>(op.users);
     if (R0 <= 0) continue;
+    const double per_user = 1.0 / static_cast<double>(op.users);  // the utility is per user and day
     // Revenue at stake: a coordinated step hits the platform in every member of the group.
     double R_group = R0;
     if (!reg.coordination_group.empty()) {
@@ -801,142 +809,49 @@ void Model::platform_reviews() {
         if (q.platform == op.platform && s_.jurisdictions[static_cast<std::size_t>(q.jurisdiction)].regulator.coordination_group == reg.coordination_group)
           R_group += pp.revenue_per_user_day * static_cast<double>(q.users);
     }
-    // Items per day by sensitivity bin, and the chance each is flagged.
-    std::array<double, kSensitivityBins> per_day{}, flag{};
+    // Items per user per day by sensitivity bin, and the chance each is flagged in its lifetime.
+    rules::ItemsSeen seen;
     bool any = false;
+    const double m_life = rules::reviewed_within_lifetime(reg.monitoring_rate, s_.content.lifetime_days);
     for (int b = 0; b < kSensitivityBins; ++b) {
-      per_day[static_cast<std::size_t>(b)] = static_cast<double>(op.seen_items[static_cast<std::size_t>(b)]) / static_cast<double>(op.seen_days);
-      const double s_mid = (b + 0.5) / kSensitivityBins;
-      flag[static_cast<std::size_t>(b)] = reg.monitoring_rate * judged_violating(s_mid, theta_enf, law.vagueness);
-      any = any || per_day[static_cast<std::size_t>(b)] > 0;
+      const auto bb = static_cast<std::size_t>(b);
+      seen.per_day[bb] = static_cast<double>(op.seen_items[bb]) / static_cast<double>(op.seen_days) * per_user;
+      seen.flag[bb] = m_life * judged_violating((b + 0.5) / kSensitivityBins, theta_enf, law.vagueness);
+      any = any || seen.per_day[bb] > 0;
     }
     op.seen_items.fill(0);
     op.seen_days = 0;
     if (!any) continue;
-    // Expected loss of the ladder ahead, discounted by the believed credibility.
-    const double bcred = op.credibility_belief;
-    auto step_loss = [&](int k) {
-      switch (k) {
-        case 2: return reg.fine_revenue_days * R_group;
-        case 3: return reg.throttle_severity * static_cast<double>(reg.throttle_days) * R_group;
-        case 4: return static_cast<double>(reg.suspension_days) * R_group;
-        default: return 0.0;
-      }
-    };
-    double loss_ahead = 0, w = 1;
-    for (int k = std::min(op.escalation_level + 1, 4); k <= 4; ++k) {
-      w *= bcred;
-      loss_ahead += w * step_loss(k);
-      if (op.escalation_level >= 4) break;
-    }
-    const double penalty_scale = loss_ahead / static_cast<double>(reg.review_days);
-
-    // The item sums depend only on tau: computed once per tau step (the same
-    // loop as per grid point, so the same numbers), then combined with c and d.
-    struct TauSums { double visible_flagged = 0, visible_flagged_lawful = 0, proactive = 0, proactive_lawful = 0, preempted = 0; };
-    std::vector<TauSums> by_tau(static_cast<std::size_t>(G));
-    for (int t = 0; t < G; ++t) {
-      const double tau = 0.5 + 0.5 * t / (G - 1);
-      TauSums& q = by_tau[static_cast<std::size_t>(t)];
-      for (int b = 0; b < kSensitivityBins; ++b) {
-        const double s_mid = (b + 0.5) / kSensitivityBins;
-        const double nb = per_day[static_cast<std::size_t>(b)], fb = flag[static_cast<std::size_t>(b)];
-        if (s_mid > tau) {
-          q.proactive += nb;
-          if (s_mid < theta) q.proactive_lawful += nb;
-          q.preempted += nb * fb;
-        } else {
-          q.visible_flagged += nb * fb;
-          if (s_mid < theta) q.visible_flagged_lawful += nb * fb;
-        }
-      }
-    }
-    auto utility = [&](double c, double d, int t, bool localized) {
-      const TauSums& q = by_tau[static_cast<std::size_t>(t)];
-      double score = q.visible_flagged + q.preempted > 0 ? (c * q.visible_flagged + q.preempted) / (q.visible_flagged + q.preempted) : 1.0;
-      const double handovers = localized ? d * q.visible_flagged : 0.0;
-      if (law.data_localization) score = std::min(score, localized ? d : 0.0);
-      const double p_short = 1.0 / (1.0 + std::exp((score - reg.compliance_target) / kShortfallWidth));
-      return R0 - pp.moderation_cost * unit * (c * q.visible_flagged + q.proactive) -
-             pp.reputation_weight * unit * (c * q.visible_flagged_lawful + q.proactive_lawful + handovers) - p_short * penalty_scale;
-    };
-
-    // Localisation: when required, localise once the expected gain over a
-    // year exceeds the one-off cost (localization_cost revenue-days).
-    auto best_utility = [&](bool localized) {
-      double best = -std::numeric_limits<double>::infinity();
-      for (int a = 0; a < G; ++a)
-        for (int bb = 0; bb < G; ++bb)
-          for (int t = 0; t < G; ++t) {
-            const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1);
-            best = std::max(best, utility(c, d, t, localized));
-          }
-      return best;
-    };
-    if (law.data_localization && !op.localized) {
-      const double gain = best_utility(true) - best_utility(false);
-      if (gain * kLocalizationHorizonDays > pp.localization_cost * R0) op.localized = true;
-    }
-    // Quantal response: P(choice) proportional to exp(lambda * U / R0).
-    std::vector<double> u;
-    u.reserve(static_cast<std::size_t>(G * G * G));
-    double umax = -std::numeric_limits<double>::infinity();
-    for (int a = 0; a < G; ++a)
-      for (int bb = 0; bb < G; ++bb)
-        for (int t = 0; t < G; ++t) {
-          const double c = static_cast<double>(a) / (G - 1), d = static_cast<double>(bb) / (G - 1);
-          u.push_back(utility(c, d, t, op.localized));
-          umax = std::max(umax, u.back());
-        }
-    double total = 0;
-    for (auto& x : u) total += (x = std::exp(pp.rationality * (x - umax) / R0));
-    Stream r(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::PlatformChoice);
-    double x = r.uniform() * total;
-    std::size_t pick = 0;
-    for (; pick + 1 < u.size(); ++pick) {
-      x -= u[pick];
-      if (x <= 0) break;
-    }
-    const int a = static_cast<int>(pick) / (G * G), bb = (static_cast<int>(pick) / G) % G, t = static_cast<int>(pick) % G;
-    const double lr = pp.learning_rate;
-    op.compliance += lr * (static_cast<double>(a) / (G - 1) - op.compliance);
-    op.data_compliance += lr * (static_cast<double>(bb) / (G - 1) - op.data_compliance);
-    op.removal_threshold += lr * (0.5 + 0.5 * t / (G - 1) - op.removal_threshold);
+    rules::ChoiceContext ctx;
+    ctx.theta = theta;
+    ctx.lawful_threshold = s_.outcomes.lawful_threshold;
+    ctx.p_contest = rules::contest_probability(law.takedown_deadline_hours, shared.review_hours);
+    ctx.data_localization = law.data_localization;
+    ctx.revenue = unit;
+    // Expected loss of the ladder ahead per user, discounted by the believed credibility.
+    ctx.penalty_per_day =
+        rules::loss_ahead(op.escalation_level, op.credibility_belief, reg, R_group) / static_cast<double>(reg.review_days) * per_user;
+    ctx.compliance_target = reg.compliance_target;
+    ctx.shortfall_width = shared.shortfall_width;
+    ctx.planning_horizon_days = shared.planning_horizon_days;
+    ctx.review_days = static_cast<double>(shared.review_days);
+    ctx.max_removal_threshold = pp.initial_removal_threshold;
+    ctx.grid_steps = static_cast<int>(shared.choice_grid_steps);
+    ctx.choice_uniform = Stream(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::PlatformChoice).uniform();
+    const rules::PlatformChoice next =
+        rules::choose({op.compliance, op.data_compliance, op.removal_threshold, op.localized}, seen, pp, ctx);
+    op.compliance = next.compliance;
+    op.data_compliance = next.data_compliance;
+    op.removal_threshold = next.removal_threshold;
+    if (next.localized && !op.localized) op.fines_today += pp.localization_cost * R0;  // the one-off cost, paid out of revenue
+    op.localized = next.localized;
   }
 }
 
 RunResult Model::result() const {
-  RunResult res;
-  const auto days = static_cast<std::int64_t>(daily_.size());
-  const std::int64_t every = s_.simulation.record_every_days;
-  const std::int64_t records = (days + every - 1) / every;
-  const std::int64_t window_start = std::max<std::int64_t>(0, days - s_.simulation.summary_window_days);
-  const auto table = outcome_table();
-  for (std::size_t k = 0; k < table.size(); ++k) {
-    const int width = table[k].per_platform ? n_platforms_ : 1;
-    std::vector<double> summary(static_cast<std::size_t>(width)), series(static_cast<std::size_t>(records * width));
-    for (int p = 0; p < width; ++p) {
-      const auto col = static_cast<std::size_t>(column_offset_[k] + p);
-      double num = 0, den = 0;
-      for (std::int64_t t = window_start; t < days; ++t) {
-        num += daily_[static_cast<std::size_t>(t)][col].num;
-        den += daily_[static_cast<std::size_t>(t)][col].den;
-      }
-      summary[static_cast<std::size_t>(p)] = den > 0 ? num / den : std::numeric_limits<double>::quiet_NaN();
-      for (std::int64_t rec = 0; rec < records; ++rec) {
-        double rn = 0, rd = 0;
-        for (std::int64_t t = rec * every; t < std::min(days, (rec + 1) * every); ++t) {
-          rn += daily_[static_cast<std::size_t>(t)][col].num;
-          rd += daily_[static_cast<std::size_t>(t)][col].den;
-        }
-        series[static_cast<std::size_t>(rec * width + p)] = rd > 0 ? rn / rd : std::numeric_limits<double>::quiet_NaN();
-      }
-    }
-    res.summary.push_back(std::move(summary));
-    res.series.push_back(std::move(series));
-  }
-  for (std::int64_t rec = 0; rec < records; ++rec) res.record_day.push_back(std::min(days, (rec + 1) * every) - 1);
-  return res;
+  std::vector<int> widths;
+  for (const auto& o : outcome_table()) widths.push_back(o.per_platform ? n_platforms_ : 1);
+  return aggregate_days(daily_, widths, s_.simulation.record_every_days, s_.simulation.summary_window_days);
 }
 
 }  // namespace complysim

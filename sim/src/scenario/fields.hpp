@@ -24,6 +24,8 @@ COMPLYSIM_DEFINE_VISIT(BeliefParams, COMPLYSIM_BELIEFS_FIELDS)
 COMPLYSIM_DEFINE_VISIT(LawParams, COMPLYSIM_LAW_FIELDS)
 COMPLYSIM_DEFINE_VISIT(RegulatorParams, COMPLYSIM_REGULATOR_FIELDS)
 COMPLYSIM_DEFINE_VISIT(PlatformSharedParams, COMPLYSIM_PLATFORM_SHARED_FIELDS)
+COMPLYSIM_DEFINE_VISIT(ContentParams, COMPLYSIM_CONTENT_FIELDS)
+COMPLYSIM_DEFINE_VISIT(OutcomeParams, COMPLYSIM_OUTCOMES_FIELDS)
 COMPLYSIM_DEFINE_VISIT(PlatformParams, COMPLYSIM_PLATFORMS_FIELDS)
 COMPLYSIM_DEFINE_VISIT(JurisdictionParams, COMPLYSIM_JURISDICTION_FIELDS)
 #undef COMPLYSIM_DEFINE_VISIT
@@ -62,6 +64,8 @@ void with_group(S& s, ParamGroup g, F&& f) {
     case ParamGroup::Law: f(s.law); break;
     case ParamGroup::Regulator: f(s.regulator); break;
     case ParamGroup::Platform: f(s.platform); break;
+    case ParamGroup::Content: f(s.content); break;
+    case ParamGroup::Outcomes: f(s.outcomes); break;
     default: break;
   }
 }

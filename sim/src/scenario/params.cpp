@@ -51,6 +51,14 @@ std::vector<ParamSpec> build_table() {
     COMPLYSIM_PLATFORM_SHARED_FIELDS(COMPLYSIM_ROW)
   }
   {
+    ParamGroup group = ParamGroup::Content; std::string_view table = "content";
+    COMPLYSIM_CONTENT_FIELDS(COMPLYSIM_ROW)
+  }
+  {
+    ParamGroup group = ParamGroup::Outcomes; std::string_view table = "outcomes";
+    COMPLYSIM_OUTCOMES_FIELDS(COMPLYSIM_ROW)
+  }
+  {
     ParamGroup group = ParamGroup::Platforms; std::string_view table = "platforms";
     COMPLYSIM_PLATFORMS_FIELDS(COMPLYSIM_ROW)
   }

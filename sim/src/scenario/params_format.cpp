@@ -59,6 +59,8 @@ const char* group_title(ParamGroup g) {
     case ParamGroup::Law: return "[law]: the decree (also per jurisdiction: jurisdictions.NAME.law.KEY)";
     case ParamGroup::Regulator: return "[regulator]: enforcement and escalation (also jurisdictions.NAME.regulator.KEY)";
     case ParamGroup::Platform: return "[platform]: settings shared by all platforms";
+    case ParamGroup::Content: return "[content]: items in feeds";
+    case ParamGroup::Outcomes: return "[outcomes]: fixed yardsticks of the outcomes (no event or design changes them)";
     case ParamGroup::Platforms: return "[[platforms]]: one entry per platform, with a `name` (platforms.NAME.KEY)";
     case ParamGroup::Jurisdiction: return "[[jurisdictions]]: optional, with a `name`, `law` and `regulator` (jurisdictions.NAME.KEY)";
   }

@@ -261,7 +261,7 @@ class Loader {
 
   void apply_layer(const toml::table& root, const std::string& display, const std::filesystem::path& base_dir) {
     static const std::vector<std::string> top_keys = {"extends", "simulation", "population", "beliefs", "law",
-                                                      "regulator", "platform", "platforms", "jurisdictions",
+                                                      "regulator", "platform", "content", "outcomes", "platforms", "jurisdictions",
                                                       "events", "sweep"};
     (void)display;
     ++layer_;
@@ -543,9 +543,10 @@ class Loader {
         fail_at(*leaf.key, e.what());
       }
       if (r.target == ResolvedName::Target::Top &&
-          (r.spec->group == ParamGroup::Simulation || r.spec->group == ParamGroup::Population))
-        fail_at(*leaf.key, "'" + leaf.name + "' cannot change during a run (only the law, regulator, beliefs, "
-                           "platform, platforms and jurisdictions parameters can)");
+          (r.spec->group == ParamGroup::Simulation || r.spec->group == ParamGroup::Population ||
+           r.spec->group == ParamGroup::Content || r.spec->group == ParamGroup::Outcomes))
+        fail_at(*leaf.key, "'" + leaf.name + "' cannot change during a run or between designs (only the law, regulator, "
+                           "beliefs, platform, platforms and jurisdictions parameters can)");
       for (const auto& [prev, pv] : out)
         if (prev == leaf.name) fail_at(*leaf.key, "'" + leaf.name + "' is set twice");
       out.emplace_back(leaf.name, checked(*leaf.value, *r.spec, leaf.name));

@@ -48,7 +48,7 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 }
 
 namespace {
-const char* const kTopTables[] = {"simulation", "population", "beliefs", "law", "regulator", "platform"};
+const char* const kTopTables[] = {"simulation", "population", "beliefs", "law", "regulator", "platform", "content", "outcomes"};
 
 std::vector<std::string> split_dots(std::string_view s) {
   std::vector<std::string> parts;
@@ -235,6 +235,8 @@ std::string to_toml(const Scenario& s) {
   out << "\n[law]\n"; write_fields(out, s.law);
   out << "\n[regulator]\n"; write_fields(out, s.regulator);
   out << "\n[platform]\n"; write_fields(out, s.platform);
+  out << "\n[content]\n"; write_fields(out, s.content);
+  out << "\n[outcomes]\n"; write_fields(out, s.outcomes);
   for (const auto& p : s.platforms) {
     out << "\n[[platforms]]\nname = " << quoted_key(p.name) << "\n";
     write_fields(out, p);

@@ -15,11 +15,17 @@ OutcomeRange outcome_range(OutcomeId id) {
     case OutcomeId::OverRemovalShare:
     case OutcomeId::UnlawfulVisibleShare:
     case OutcomeId::MeanPerceivedRisk:
-    case OutcomeId::PlatformLocalized: return {0.0, 1.0};
+    case OutcomeId::PlatformLocalized:
+    case OutcomeId::LegalChillingRate:
+    case OutcomeId::LawfulLegalChillingRate: return {0.0, 1.0};
     case OutcomeId::PostedPerUserDay:
     case OutcomeId::TakedownRequests:
     case OutcomeId::UsersSanctionedPer100k:
-    case OutcomeId::PlatformRevenue: return {0.0, inf};
+    case OutcomeId::TakedownRequestsPer100k:
+    case OutcomeId::TakedownRequestsReceived:
+    case OutcomeId::WrongfulRemovalsPer100k:
+    case OutcomeId::UnlawfulExposureDays: return {0.0, inf};
+    case OutcomeId::PlatformRevenue: return {-inf, inf};  // net of fines and localisation cost
     case OutcomeId::PlatformStatus: return {0.0, 3.0};
     case OutcomeId::EscalationLevel: return {0.0, 4.0};
     case OutcomeId::Count: break;

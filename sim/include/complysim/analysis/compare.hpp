@@ -10,7 +10,7 @@
 #pragma once
 
 #include "complysim/analysis/sensitivity.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <cstdint>
 #include <string>

@@ -24,7 +24,8 @@
 //              (n = m = 0 for a failed run)
 #pragma once
 
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
+#include "complysim/io/run_status.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -11,7 +11,8 @@
 
 #include <Eigen/Core>
 
-#include <complysim/simulation/outcomes.hpp>
+#include <complysim/core/outcomes.hpp>
+#include <complysim/io/run_status.hpp>
 
 #include <cstdint>
 #include <filesystem>
@@ -43,7 +44,10 @@ class FormatError : public std::runtime_error {
 /// Value of the root attribute `format`.
 inline constexpr const char* kFormatName = "complysim-results";
 /// Value of the root attribute `format_version` written by this build.
-inline constexpr std::int64_t kFormatVersion = 1;
+inline constexpr std::int64_t kFormatVersion = 2;
+/// Value of the root attribute `model_spec_version` written by this build
+/// (model-spec.md v2; files of format_version 1 carry none: model v1).
+inline constexpr std::int64_t kModelSpecVersion = 2;
 
 /// What produced the file. The caller fills the first seven fields; the writer
 /// fills the rest (the reader returns them all as stored).

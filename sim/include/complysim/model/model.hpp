@@ -10,10 +10,13 @@
 // are bitwise identical for any thread count.
 #pragma once
 
+#include "complysim/core/outcomes.hpp"
 #include "complysim/model/network.hpp"
 #include "complysim/model/rng.hpp"
+#include "complysim/model/rules/platform.hpp"
+#include "complysim/model/rules/regulator.hpp"
+#include "complysim/model/rules/user.hpp"
 #include "complysim/scenario.hpp"
-#include "complysim/simulation/outcomes.hpp"
 
 #include <Eigen/Core>
 
@@ -22,13 +25,6 @@
 #include <vector>
 
 namespace complysim {
-
-/// Platform status codes, as written to `platform_status`.
-enum class PlatformStatus : int { Active = 0, Throttled = 1, Suspended = 2, Exited = 3 };
-
-/// Number of sensitivity bins in which a platform tallies the items posted on
-/// it; its expected-utility estimate works on these bins.
-inline constexpr int kSensitivityBins = 20;
 
 /// Per-user state, structure of arrays. All arrays have shape [n_users].
 struct Users {
@@ -66,9 +62,10 @@ struct Operation {
   int escalation_level = 0;            ///< 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension
   double credibility_belief = 0.3;     ///< belief that a threatened step is carried out (learned)
   std::int64_t negative_days = 0;      ///< consecutive days of negative utility (exit rule)
-  double fines_today = 0.0;            ///< fines not yet counted in the exit rule's daily utility (relative revenue units)
+  double fines_today = 0.0;            ///< fines and localisation cost due, paid out of the next recorded day's revenue (relative revenue units)
   // Counters since the regulator's last review.
-  std::int64_t reg_requests = 0, reg_honoured = 0, reg_data_requests = 0, reg_data_answered = 0, reg_preempted = 0;
+  std::int64_t reg_requests = 0, reg_data_requests = 0, reg_data_answered = 0;
+  double reg_honoured = 0, reg_preempted = 0;  ///< sum of removal probabilities; expected flaggable items removed proactively
   // Counters since the platform's last review: items posted per sensitivity bin.
   std::array<std::int64_t, kSensitivityBins> seen_items{};
   std::int64_t seen_days = 0;
@@ -104,10 +101,24 @@ class Model {
 
   /// Daily (numerator, denominator) of every outcome column; the value of a
   /// day is num / den. Shape: [days][outcome columns]. Public for tests.
-  struct DailyValue { double num = 0, den = 0; };
+  using DailyValue = complysim::DailyValue;
   const std::vector<std::vector<DailyValue>>& daily() const { return daily_; }
   /// Column of outcome k (platform p for per-platform outcomes) in a daily row.
   int column(OutcomeId k, int p = 0) const { return column_offset_[static_cast<int>(k)] + p; }
+
+  /// Counts of one block of users for one day; summed in block order.
+  struct BlockCounters {
+    std::int64_t intended = 0, self_censored = 0, intended_lawful = 0, lawful_self_censored = 0;
+    std::int64_t posted = 0, removed = 0, removed_lawful = 0, unlawful_posted = 0, unlawful_visible = 0;
+    std::int64_t silenced = 0, chilled = 0, lawful_chilled = 0;
+    double risk_sum = 0;
+    std::vector<std::int64_t> requests, honoured, data_requests, data_answered, wrongful, handovers, proactive;  ///< [operations]
+    std::vector<double> expected_honoured, preempted;  ///< [operations] sums of removal probabilities; expected flaggable proactive removals
+    std::vector<std::int64_t> sanctions;  ///< [jurisdictions]
+    std::vector<std::int64_t> items;      ///< [operations * kSensitivityBins] posted items per bin
+    void reset(std::size_t n_ops, std::size_t n_jur);
+    void add(const BlockCounters& other);  ///< adds every count of `other`
+  };
 
  private:
   /// Benchmark hook (benchmarks/model_access.hpp, issue 7): runs the single
@@ -121,17 +132,18 @@ class Model {
   void expire_statuses();
   void belief_pass();
   void item_pass();
-  struct BlockCounters;
   /// Number of intended items of user i today from its count uniform; 0 for a
   /// user who cannot post; kCountFromStream when its mean is 30 or more.
   std::uint32_t item_count(std::size_t i, double count_uniform) const;
   static constexpr std::uint32_t kCountFromStream = 0xFFFFFFFFu;
   /// The k intended items of user i (posting rule, moderation, requests,
   /// sanctions), drawn from its stream r = (day, i, Items).
-  void user_items(BlockCounters& c, std::size_t i, std::uint32_t k, Stream& r);
+  struct BlockStock;
+  void user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uint32_t k, Stream& r);
   void regulator_reviews();
   void platform_reviews();
-  void apply_step(Operation& op, int new_level);
+  /// One escalation of `op` to `level` from `first_day` (rules::escalate): reviews and events.
+  void escalate(Operation& op, int level, std::int64_t first_day, std::int64_t days, double fine);
   void record_day();
 
   Scenario s_;
@@ -145,18 +157,30 @@ class Model {
   std::vector<std::int64_t> sanctions_yesterday_;   ///< [jurisdiction]
   std::size_t next_event_ = 0;
 
-  /// Counts of one block of users for one day; summed in block order.
-  struct BlockCounters {
-    std::int64_t intended = 0, self_censored = 0, intended_lawful = 0, lawful_self_censored = 0;
-    std::int64_t posted = 0, removed = 0, removed_lawful = 0, unlawful_posted = 0, unlawful_visible = 0;
-    std::int64_t silenced = 0;
-    double risk_sum = 0;
-    std::vector<std::int64_t> requests, honoured, data_requests, data_answered, preempted, wrongful, handovers, proactive;  ///< [operations]
-    std::vector<std::int64_t> sanctions;  ///< [jurisdictions]
-    std::vector<std::int64_t> items;      ///< [operations * kSensitivityBins] posted items per bin
-    void reset(std::size_t n_ops, std::size_t n_jur);
-  };
   std::vector<BlockCounters> blocks_;
+
+  /// A posted item awaiting its one review by the regulator (model-spec.md section 5).
+  struct PendingReview {
+    std::uint32_t author;
+    float s;              ///< sensitivity
+    std::uint16_t index;  ///< index among its author's items of its posting day (its review stream)
+    std::uint8_t delay;   ///< days from posting to the review (< content.lifetime_days)
+  };
+  /// The item stock of one block of users: items awaiting review, by review day
+  /// (index day mod lifetime_days), and unlawful items' exposure, by the day
+  /// they leave the feeds (index day mod (lifetime_days + 1)). Items never
+  /// reviewed need no storage: their fate is known at posting.
+  struct BlockStock {
+    std::vector<std::vector<PendingReview>> due;
+    std::vector<double> exposure_sum;
+    std::vector<std::int64_t> exposure_n;
+  };
+  std::vector<BlockStock> stock_;
+  /// The reviews due today in one block: judgement, request, removal, data request, sanction.
+  void review_due(BlockCounters& c, BlockStock& st);
+  /// Records an unlawful item's exposure on the day it leaves the feeds.
+  void add_exposure(BlockStock& st, std::int64_t post_day, double leave) const;
+  std::vector<std::int64_t> users_in_jurisdiction_;  ///< [jurisdiction] simulated users N_j
   std::vector<double> activity_;  ///< [operations] today's activity factor
   /// [n_users] 1 if the user had an item visible within the climate window at
   /// the last belief_pass, else 0 (what speaking_ counts).
@@ -172,8 +196,7 @@ class Model {
   int columns_ = 0;
 };
 
-/// Daily activity factor of a platform status: 1 active, 1 - throttle_severity
-/// throttled, 0 suspended or exited (model-spec.md section 4).
-double activity_factor(PlatformStatus status, double throttle_severity);
+/// Daily activity factor of a platform status (rules::activity_factor).
+using rules::activity_factor;
 
 }  // namespace complysim

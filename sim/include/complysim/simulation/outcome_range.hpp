@@ -6,7 +6,7 @@
 // values the outcome can actually take within it.
 #pragma once
 
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <algorithm>
 #include <cmath>

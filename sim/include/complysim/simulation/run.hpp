@@ -3,7 +3,7 @@
 
 #include "complysim/model/rng.hpp"
 #include "complysim/scenario.hpp"
-#include "complysim/simulation/outcomes.hpp"
+#include "complysim/core/outcomes.hpp"
 
 #include <atomic>
 #include <cstdint>

@@ -1,5 +1,6 @@
 // complysim — the canonical outcomes (model-spec.md section 7) and the
-// in-memory result of one run.
+// in-memory result of one run: the vocabulary below model, io and simulation
+// (all three include it; it includes none of them).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +36,12 @@ enum class OutcomeId : int {
   PlatformLocalized,
   EscalationLevel,
   PlatformRevenue,
+  TakedownRequestsPer100k,
+  TakedownRequestsReceived,
+  LegalChillingRate,
+  LawfulLegalChillingRate,
+  WrongfulRemovalsPer100k,
+  UnlawfulExposureDays,
   Count
 };
 
@@ -42,9 +49,6 @@ enum class OutcomeId : int {
 std::span<const OutcomeSpec> outcome_table();
 /// Index of an outcome by name, or -1.
 int find_outcome(std::string_view name);
-
-/// Run status values stored in /runs/status.
-enum class RunStatus : std::int8_t { Ok = 0, Failed = 1, Missing = -1 };
 
 /// Result of one run. For outcome k with width w_k (1, or the number of
 /// platforms when per_platform):
@@ -57,5 +61,15 @@ struct RunResult {
   std::vector<std::vector<double>> series;    ///< [outcomes][records * w_k]
   std::vector<std::int64_t> record_day;       ///< [records] last day of each record interval
 };
+
+/// One day's value of one outcome column: num / den (rates as ratios of sums).
+struct DailyValue { double num = 0, den = 0; };
+
+/// Aggregates daily values into a RunResult: per outcome k (width widths[k],
+/// columns laid out consecutively in each day's row), the summary over the last
+/// `window` days and one record per `every` days (ratios of sums; NaN when the
+/// denominator is 0). @param daily [days][columns]
+RunResult aggregate_days(const std::vector<std::vector<DailyValue>>& daily, const std::vector<int>& widths,
+                         std::int64_t every, std::int64_t window);
 
 }  // namespace complysim
