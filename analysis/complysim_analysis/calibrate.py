@@ -114,16 +114,19 @@ PARAMETERS: tuple[Parameter, ...] = (
               "the whole range but never"),
     Parameter("prosecution_rate", ("regulator.prosecution_rate",), 1e-4, 1.0, True,
               "one in 10,000 identified authors sanctioned to all"),
+    Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-6, 0.1, True,
+              "the request volume: from a handful of requests a year per million items to one item in ten "
+              "reviewed a day"),
 )
 
 
 @dataclasses.dataclass
 class Settings:
     """Size of a calibration run."""
-    users: int = 5000
-    particles: int = 200          # N: population size (the posterior sample)
-    proposals: int = 400          # M: new runs per generation (the N best of old and new kept)
-    generations: int = 6
+    users: int = 10000
+    particles: int = 150          # N: population size (the posterior sample)
+    proposals: int = 300          # M: new runs per generation (the N best of old and new kept)
+    generations: int = 5
     threads: int = 2
     seed: int = 20180101
 
@@ -160,14 +163,32 @@ def on_scale(x: np.ndarray, scale: np.ndarray, floor: np.ndarray | float = LOG_F
     return np.where(scale == "log", np.log(np.maximum(x, floor)), x)
 
 
-def floors(targets: pd.DataFrame, users: int) -> np.ndarray:
-    """The smallest value each target can resolve, [T]: for arrests, half of one sanction in the
-    sample scaled to the internet users (0.5 x INTERNET_USERS / users per year: a run with no
-    sanction says only "fewer than that"; model and observation are both floored there, so a
-    rate too small for the sample neither helps nor hurts); LOG_FLOOR for other counts."""
-    years = ((pd.to_datetime(targets["period_end"]) - pd.to_datetime(targets["period_start"])).dt.days + 1) / 365.0
-    arrests = targets["kind"].to_numpy() == "window_arrests"
-    return np.where(arrests, 0.5 * INTERNET_USERS / users * years.to_numpy(), LOG_FLOOR)
+def floors(targets: pd.DataFrame, users: int, represented: float = INTERNET_USERS) -> np.ndarray:
+    """The smallest value each count target can resolve, [T]: half of one event in the sample,
+    scaled to the real population it stands for. Arrests: 0.5 x INTERNET_USERS / users (a
+    sanction of a simulated user stands for INTERNET_USERS / users real ones); requests and
+    restrictions: 0.5 x represented / users (population.represented_users of the scenario).
+    A run with no event says only "fewer than that"; model and observation are both floored
+    there, so a rate too small for the sample neither helps nor hurts. LOG_FLOOR otherwise."""
+    kind = targets["kind"].to_numpy()
+    arrests = kind == "window_arrests"
+    counts = np.isin(kind, ["window_total", "window_total_honoured"])
+    return np.where(arrests, 0.5 * INTERNET_USERS / users,
+                    np.where(counts, 0.5 * represented / users, LOG_FLOOR))
+
+
+def represented_users(path_h5: str) -> float:
+    """population.represented_users of the resolved scenario in a results file (INTERNET_USERS
+    when the file's model has no such parameter: model v1)."""
+    import tomllib
+
+    with h5py.File(path_h5, "r") as f:
+        text = f.attrs["scenario_toml"]
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    try:
+        return float(tomllib.loads(text).get("population", {}).get("represented_users", INTERNET_USERS))
+    except tomllib.TOMLDecodeError:
+        return INTERNET_USERS
 
 
 def _strings(a) -> list[str]:
@@ -320,6 +341,7 @@ class Runner:
         self.users, self.threads, self.extra_sets, self.log = users, threads, list(extra_sets), log
         self.runs = 0
         self.seconds = 0.0
+        self.represented = INTERNET_USERS  # population.represented_users, read from the first results file
 
     def sweep(self, name: str, theta: np.ndarray, seed: int, weight: np.ndarray | None = None) -> str:
         """Runs every row of theta (natural units, [n, d]) once; returns the results file's path."""
@@ -755,10 +777,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
     p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
     p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
-    p.add_argument("--users", type=int, help="simulated users per run (default 5,000; quick 1,000)")
-    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 200)")
-    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
-    p.add_argument("--generations", type=int, help="generations (default 6)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 10,000; quick 1,000)")
+    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 150)")
+    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 300)")
+    p.add_argument("--generations", type=int, help="generations (default 5)")
     p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
     p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
     p.add_argument("--recover", type=int, metavar="K", default=0,
@@ -814,6 +836,7 @@ def run(args) -> int:
         # Which targets does this model give? One cheap probe run at the prior's centre.
         lo, hi = prior_lo_hi()
         probe = runner.sweep("probe", to_natural(((lo + hi) / 2)[None, :]), s.seed)
+        runner.represented = represented_users(probe)
         _, _, missing = model_targets(probe, targets)
         use = ~targets["target"].isin(missing).to_numpy()
         if missing:
@@ -832,7 +855,7 @@ def run(args) -> int:
         if args.recover:
             return recover(args, s, targets, use, runner, simulate, rng, log, out_dir, t_start)
 
-        floor = floors(targets, s.users)
+        floor = floors(targets, s.users, represented_users(probe))
         pops, eps = abc_smc(simulate, targets["value"].to_numpy(float)[None, :], targets, use, s, rng, floor=floor, log=log)
         pop = pops[0]
         theta = to_natural(pop.u)
@@ -899,14 +922,15 @@ def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: R
     s_fit = dataclasses.replace(s, seed=s.seed)
     scale = targets["scale"].to_numpy()
     sd = targets["obs_sd"].to_numpy(float)
-    noisy = on_scale(vals, scale, floors(targets, s.users)) + rng.standard_normal(vals.shape) * sd
+    floor = floors(targets, s.users, runner.represented)
+    noisy = on_scale(vals, scale, floor) + rng.standard_normal(vals.shape) * sd
     observed = np.where(scale == "log", np.exp(noisy), noisy)
     observed = np.where(np.isnan(observed), targets["value"].to_numpy(float), observed)
 
     def sim_fit(u, g):
         return simulate(u, g + 1, tag="fit")
 
-    pops, _ = abc_smc(sim_fit, observed, targets, use, s_fit, rng, floor=floors(targets, s.users), log=log)
+    pops, _ = abc_smc(sim_fit, observed, targets, use, s_fit, rng, floor=floor, log=log)
     rows = []
     for k, pop in enumerate(pops):
         for j, p in enumerate(PARAMETERS):

@@ -108,7 +108,7 @@ def test_abc_smc_recovers_a_toy_posterior():
         x = (u - lo) / (hi - lo)
         return x + rng.normal(scale=0.05, size=x.shape)
 
-    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65]])
+    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75]])
     observed = truth + rng.normal(scale=0.1, size=truth.shape)
     s = cal.Settings(particles=200, proposals=400, generations=8)
     pops, eps = cal.abc_smc(simulate, observed, targets, use, s, rng, log=lambda m: None)
