@@ -59,7 +59,7 @@ MISSING_Z = 5.0
 #: Smallest count on a log scale (a run with no requests in a half-year scores as 0.5 items).
 LOG_FLOOR = 0.5
 #: The proposal kernel's covariance is this times the population's weighted covariance.
-#: Beaumont et al. (2009) take 2; on the 8-parameter toy problem of analysis/tests/test_calibrate.py
+#: Beaumont et al. (2009) take 2; on the toy problem of analysis/tests/test_calibrate.py (with eight parameters)
 #: 1 brings the tolerance after 8 generations from 5.3 to 4.3 (0.5: 3.8 but an ESS of 22 of 200),
 #: which matters when the budget allows few generations.
 KERNEL_SCALE = 1.0
