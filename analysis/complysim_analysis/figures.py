@@ -56,7 +56,10 @@ OUTCOME_ORDER = ["self_censorship_rate", "lawful_self_censorship_rate", "silence
                  "posted_per_user_day", "takedown_requests", "takedown_compliance_rate",
                  "data_request_compliance_rate", "over_removal_share", "unlawful_visible_share",
                  "users_sanctioned_per_100k", "mean_perceived_risk", "platform_status",
-                 "platform_localized", "escalation_level", "platform_revenue"]
+                 "platform_localized", "escalation_level", "platform_revenue",
+                 # model v2 (format_version 2)
+                 "takedown_requests_per_100k", "takedown_requests_received", "legal_chilling_rate",
+                 "lawful_legal_chilling_rate", "wrongful_removals_per_100k", "unlawful_exposure_days"]
 
 
 @dataclass

@@ -134,3 +134,31 @@ def test_rejects_other_files(tmp_path):
         f.attrs["format_version"] = 99
     with pytest.raises(ResultsFormatError, match="format_version 99"):
         load(newer)
+
+
+def test_reads_format_1_and_2(tmp_path):
+    """Model v1 files (format_version 1, no model_spec_version) and model v2
+    files (format_version 2, model_spec_version 2, six more outcomes) both load."""
+    import h5py
+
+    v1 = tmp_path / "v1.h5"
+    synthetic.write_results(v1)
+    r1 = load(v1)
+    assert r1.provenance["format_version"] == 1 and r1.provenance["model_spec_version"] == 1
+    v2 = tmp_path / "v2.h5"
+    synthetic.write_results(v2)
+    with h5py.File(v2, "r+") as f:
+        f.attrs["format_version"] = np.int64(2)
+        f.attrs["model_spec_version"] = np.int64(2)
+        src = f["runs/outcomes/self_censorship_rate"]
+        d = f["runs/outcomes"].create_dataset("legal_chilling_rate", data=src[()] * 0.5)
+        for k, v in src.attrs.items():
+            d.attrs[k] = v
+        ts = f["timeseries/self_censorship_rate"]
+        d = f["timeseries"].create_dataset("legal_chilling_rate", data=ts[()] * 0.5)
+        for k, v in ts.attrs.items():
+            d.attrs[k] = v
+    r2 = load(v2)
+    assert r2.provenance["format_version"] == 2 and r2.provenance["model_spec_version"] == 2
+    assert np.allclose(r2.runs["legal_chilling_rate"], r2.runs["self_censorship_rate"] * 0.5, equal_nan=True)
+    assert "legal_chilling_rate" in r2.outcomes

@@ -31,6 +31,9 @@ OUTCOMES = [
     ("unlawful_visible_share", False), ("users_sanctioned_per_100k", False),
     ("mean_perceived_risk", False), ("platform_status", True),
     ("platform_localized", True), ("escalation_level", True), ("platform_revenue", True),
+    ("takedown_requests_per_100k", False), ("takedown_requests_received", True),
+    ("legal_chilling_rate", False), ("lawful_legal_chilling_rate", False),
+    ("wrongful_removals_per_100k", False), ("unlawful_exposure_days", False),
 ]
 PLATFORMS = ["global_social", "local_video"]
 RUNS, RECORDS = 3, 5
@@ -49,7 +52,8 @@ def check(path):
     with h5py.File(path, "r") as f:
         a = f.attrs
         assert a["format"] == "complysim-results"
-        assert a["format_version"].dtype == np.int64 and a["format_version"] == 1
+        assert a["format_version"].dtype == np.int64 and a["format_version"] == 2
+        assert a["model_spec_version"].dtype == np.int64 and a["model_spec_version"] == 2
         for name in ("complysim_version", "git_commit", "scenario_toml", "command_line",
                      "start_date", "created_utc", "compiler", "library_versions"):
             assert isinstance(a[name], str), name
@@ -150,9 +154,16 @@ def check_reader_errors(exe, tmp, sample):
     with open(sample, "rb") as src, open(newer, "wb") as dst:
         dst.write(src.read())
     with h5py.File(newer, "r+") as f:
-        f.attrs["format_version"] = np.int64(2)
+        f.attrs["format_version"] = np.int64(3)
     rc, out = read(newer)
-    assert rc == 1 and out.startswith("FormatError:") and "format_version 2" in out, out
+    assert rc == 1 and out.startswith("FormatError:") and "format_version 3" in out, out
+    older = os.path.join(tmp, "older.h5")
+    with open(sample, "rb") as src, open(older, "wb") as dst:
+        dst.write(src.read())
+    with h5py.File(older, "r+") as f:
+        f.attrs["format_version"] = np.int64(1)
+    rc, out = read(older)
+    assert rc == 1 and "format_version 1" in out and "model v1" in out, out
     broken = os.path.join(tmp, "broken.h5")
     with open(sample, "rb") as src, open(broken, "wb") as dst:
         dst.write(src.read())

@@ -88,7 +88,7 @@ TEST_CASE("more vagueness raises lawful legal chilling when most users are ambig
   CHECK(chill.first > 0);
 }
 
-TEST_CASE("a higher reputation weight lowers a platform's compliance; compliance preference raises it", "[model][levers][slow]") {
+TEST_CASE("a higher reputation weight lowers a platform's compliance, and compliance preference raises it", "[model][levers][slow]") {
   // global_social (platform 0) learns quickly, from a middling start.
   const Settings common{{"platforms.global_social.initial_compliance", real(0.6)},
                         {"platforms.global_social.learning_rate", real(0.5)},

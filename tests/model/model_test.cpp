@@ -472,3 +472,18 @@ TEST_CASE("the incrementally kept opinion climate equals a full gather over the 
     }
   }
 }
+
+TEST_CASE("v2: items stay visible for content.lifetime_days; exposure is at most the lifetime", "[model][mechanism][v2]") {
+  auto exposure = [](std::int64_t lifetime) {
+    Scenario s = tiny(3000, 60);
+    s.content.lifetime_days = lifetime;
+    s.regulator.monitoring_rate = 0.05;
+    sync(s);
+    return simulate(s, kKey).summary[static_cast<int>(OutcomeId::UnlawfulExposureDays)][0];
+  };
+  const double one = exposure(1), five = exposure(5);
+  CHECK(one > 0.0);
+  CHECK(one <= 1.0);
+  CHECK(five <= 5.0);
+  CHECK(five > one);  // longer-lived items are seen for longer
+}

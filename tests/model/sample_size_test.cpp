@@ -48,7 +48,11 @@ std::vector<Column> summaries(const std::string& file, std::int64_t users, std::
       const int k = find_outcome(name);
       if (k < 0) continue;
       for (std::size_t p = 0; p < res.summary[static_cast<std::size_t>(k)].size(); ++p, ++c) {
-        if (cols.size() <= c) cols.push_back({std::string(name) + (outcome_table()[static_cast<std::size_t>(k)].per_platform ? "[" + std::to_string(p) + "]" : ""), {}, {}});
+        if (cols.size() <= c) {
+          std::string label(name);
+          if (outcome_table()[static_cast<std::size_t>(k)].per_platform) label.append("[").append(std::to_string(p)).append("]");
+          cols.push_back({label, {}, {}});
+        }
         (large ? cols[c].large : cols[c].small).push_back(res.summary[static_cast<std::size_t>(k)][p]);
       }
     }

@@ -149,7 +149,7 @@ TEST_CASE("v2: the inaction band keeps the status quo when no incentive asks for
   CHECK(worth_switching(7, 1.2, 1.0, 1.3, 1.0));
 }
 
-TEST_CASE("v2: compliance preference raises compliance; tau is chosen below the platform's own policy", "[rules][platform][v2]") {
+TEST_CASE("v2: compliance preference raises compliance, and tau is chosen below the platform's own policy", "[rules][platform][v2]") {
   Setup a;
   a.ctx.penalty_per_day = 0.0;
   a.pp.reputation_weight = 0.5;

@@ -164,7 +164,7 @@ class Model {
     std::uint32_t author;
     float s;              ///< sensitivity
     std::uint16_t index;  ///< index among its author's items of its posting day (its review stream)
-    std::uint8_t delay;   ///< days from posting to the review (< content.lifetime_days)
+    std::uint16_t delay;  ///< days from posting to the review (< content.lifetime_days <= 365)
   };
   /// The item stock of one block of users: items awaiting review, by review day
   /// (index day mod lifetime_days), and unlawful items' exposure, by the day
