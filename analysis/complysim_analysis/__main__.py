@@ -1,4 +1,4 @@
-"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,discover,summary} ...``."""
+"""Command line: ``/usr/bin/python3 -m complysim_analysis {report,discover,summary,calibrate} ...``."""
 from __future__ import annotations
 
 import argparse
@@ -59,6 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--min-mass", type=float, default=0.05, help="smallest box, share of runs (default: %(default)s)")
     d.add_argument("--min-coverage", type=float, default=0.5,
                    help="the chosen box is the densest with at least this coverage (default: %(default)s)")
+    # calibrate: complysim_analysis/calibrate.py (ABC-SMC over complysim sweeps; docs/calibration.md)
+    from .calibrate import add_arguments as _calibrate_arguments
+    _calibrate_arguments(sub.add_parser("calibrate", help="calibrate the Vietnam 2018-2020 timeline as a posterior "
+                                                          "(ABC-SMC; docs/calibration.md)"))
 
     s = sub.add_parser("summary", help="print the mean of every outcome by decree design")
     s.add_argument("file", metavar="FILE.h5")
@@ -68,6 +72,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "calibrate":
+        from .calibrate import CalibrationError, run as _calibrate
+
+        try:
+            return _calibrate(args)
+        except CalibrationError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
     try:
         if args.command == "report":
             from .figures import parse_platform_map

@@ -95,6 +95,8 @@ void print_dry_run(const SweepPlan& plan, const std::string& scenario_path, std:
   out << "scenario:   " << scenario_path << "\n";
   out << "design:     " << m.kind << " over " << m.dims() << " parameter" << (m.dims() == 1 ? "" : "s");
   if (m.kind == "sobol") out << " (Saltelli: base N = " << m.sobol_base << ", N (d + 2) points)";
+  if (m.kind == "file")
+    out << " (points file " << plan.base.sweep.points_path.string() << (m.weight.empty() ? "" : ", weighted") << ")";
   out << "\n";
   out << "designs:    " << plan.designs.size() << " (";
   for (std::size_t i = 0; i < plan.designs.size(); ++i) out << (i ? ", " : "") << plan.designs[i].name;
@@ -114,6 +116,7 @@ void print_dry_run(const SweepPlan& plan, const std::string& scenario_path, std:
   out << buf;
   if (m.kind == "sobol") out << "  block";
   for (const auto& n : m.names) out << "  " << n;
+  if (!m.weight.empty()) out << "  weight";
   out << "\n";
   for (std::int64_t s = 0; s < rows; ++s) {
     std::snprintf(buf, sizeof buf, "%8lld", static_cast<long long>(s));
@@ -131,6 +134,10 @@ void print_dry_run(const SweepPlan& plan, const std::string& scenario_path, std:
       std::string cell = buf;
       const std::size_t w = std::max<std::size_t>(m.names[static_cast<std::size_t>(j)].size(), cell.size());
       out << "  " << std::string(w - cell.size(), ' ') << cell;
+    }
+    if (!m.weight.empty()) {
+      std::snprintf(buf, sizeof buf, "  %6.4g", m.weight[static_cast<std::size_t>(s)]);
+      out << buf;
     }
     out << "\n";
   }

@@ -14,6 +14,12 @@ struct Row {
   std::string name, value, origin;
 };
 
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
 std::string set_text(const std::vector<std::pair<std::string, ParamValue>>& set) {
   std::string out;
   for (const auto& [n, v] : set) out += (out.empty() ? "" : ", ") + n + " = " + to_toml_text(v);
@@ -96,6 +102,9 @@ int cmd_validate(const std::vector<std::string>& args) {
     std::cout << "sweep: design " << w.design << ", samples " << w.samples << ", replicates " << w.replicates
               << (w.scramble ? ", scrambled" : "")
               << (w.shared_random_numbers ? ", shared random numbers per Saltelli row" : "") << "\n";
+    if (w.design == "file")
+      std::cout << "  points file " << w.points_path.string() << ": " << w.point_names.size() << " parameters ("
+                << join_names(w.point_names) << ")" << (w.point_weights.empty() ? "" : " and a weight column") << "\n";
     for (const auto& p : w.parameters) {
       std::cout << "  " << p.name << ": ";
       if (w.design == "grid") {

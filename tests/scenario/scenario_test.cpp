@@ -381,7 +381,7 @@ TEST_CASE("error: bad sweeps", "[scenario][sweep][errors]") {
   const std::string head = kPlatforms + "\n[sweep]\n";  // [sweep] on line 10
   auto e = error_of(head + "design = \"random\"\n");
   CHECK(e.line() == 11);
-  CHECK(e.message() == "unknown sweep design 'random' (expected grid, lhs or sobol)");
+  CHECK(e.message() == "unknown sweep design 'random' (expected grid, lhs, sobol or file)");
   e = error_of(head + "samples = 0\n");
   CHECK(e.line() == 11);
   CHECK(e.message() == "sweep.samples must be at least 1, got 0");

@@ -88,8 +88,8 @@ struct DecreeDesign {
 /// The [sweep] section.
 struct SweepSpec {
   bool present = false;
-  std::string design = "grid";     ///< "grid" | "lhs" | "sobol"
-  std::int64_t samples = 16;       ///< lhs: points; sobol: base size N
+  std::string design = "grid";     ///< "grid" | "lhs" | "sobol" | "file"
+  std::int64_t samples = 16;       ///< lhs: points; sobol: base size N; file: the number of points (set by the loader)
   std::int64_t replicates = 1;
   bool scramble = true;            ///< sobol: Owen-scramble the sequence (seeded by simulation.seed); false: the plain sequence
   /// sobol: the runs of one Saltelli row j (A_j, B_j and every AB_i,j) share one random
@@ -98,6 +98,16 @@ struct SweepSpec {
   bool shared_random_numbers = false;
   std::vector<SweepParameter> parameters;
   std::vector<DecreeDesign> designs;  ///< empty = one design named after the scenario file (plan_sweep)
+
+  // design = "file" (points_file.hpp; docs/sweeps.md). Empty for other designs.
+  std::string points_file;              ///< `points_file` as written in the scenario
+  std::filesystem::path points_path;    ///< that path resolved against the directory of the file that names it
+  /// The points file's text exactly as read (at most kMaxPointsFileBytes), so that
+  /// it can be embedded in results files and the sweep re-created elsewhere.
+  std::string points_text;
+  std::vector<std::string> point_names; ///< [d] the header's parameter names, file order
+  std::vector<double> points;           ///< [samples * d] row-major, parameter units, as written (not rounded)
+  std::vector<double> point_weights;    ///< [samples] the `weight` column, or empty when the file has none
 };
 
 /// Where a resolved value came from.

@@ -184,7 +184,7 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
   if (sweep && design.kind == "sobol") {
     sobol_order = saltelli_order(design);
     a.sobol_base = design.sobol_base_samples;
-  } else if (sweep && design.kind == "lhs") {
+  } else if (sweep && (design.kind == "lhs" || design.kind == "file")) {
     // Default: at most 10 bins with at least 8 runs each (fewer bins when needed): a bin
     // of 2 runs gives a zig-zag of noise, not an effect.
     // Bins hold whole samples (replicates share x), so: ceil(8 / R) samples per bin.
@@ -193,7 +193,7 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
     if (a.bins > a.samples)
       throw AnalysisError("--bins " + std::to_string(a.bins) + " exceeds the " + std::to_string(a.samples) + " samples");
   } else if (sweep && design.kind != "grid") {
-    throw AnalysisError("unknown design kind '" + design.kind + "' (expected single, grid, lhs or sobol)");
+    throw AnalysisError("unknown design kind '" + design.kind + "' (expected single, grid, lhs, sobol or file)");
   }
   if (!sweep) {
     if (design.kind == "single")
@@ -312,7 +312,7 @@ Analysis analyze_results(const io::ResultsReader& reader, const AnalyzeOptions& 
           MainEffectResult res;
           res.design = g;
           res.column = col;
-          res.binned = design.kind == "lhs";
+          res.binned = design.kind == "lhs" || design.kind == "file";
           const auto& name = design.parameters[static_cast<std::size_t>(j)];
           res.effect = res.binned ? binned_main_effect(xv, yv, a.bins, name, options.level)
                                   : grid_main_effect(xv, yv, name, options.level);
@@ -805,7 +805,7 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f, const AnalysisV
         std::vector<std::string> lines;
         lines.push_back(sobol ? "strongest parameters (total-order Sobol index, " + ci + "):"
                               : std::string("strongest main effects (range of the ") +
-                                    (a.kind == "lhs" ? "bin" : "level") + " means, in sd of the outcome across runs):");
+                                    (a.kind == "lhs" || a.kind == "file" ? "bin" : "level") + " means, in sd of the outcome across runs):");
         for (std::size_t k = 0; k < shown; ++k) lines.push_back("  " + std::get<1>(top[k]));
         for (const auto& l : lines) {
           if (f == AnalysisFormat::Markdown) out << (l[0] == ' ' ? "- " + md_escape(l.substr(2)) : md_escape(l)) << "\n";
@@ -921,7 +921,7 @@ std::string format_analysis(const Analysis& a, AnalysisFormat f, const AnalysisV
 
     if (want(AnalysisSection::Effects)) {
       TextTable m;
-      const bool binned = a.kind == "lhs";
+      const bool binned = a.kind == "lhs" || a.kind == "file";
       m.title = "Main effects, design " + design_label(a, g);
       m.about = "mean and " + ci + " over runs " +
                 (binned ? "in each of " + std::to_string(a.bins) + " quantile bins" : "at each grid level") +

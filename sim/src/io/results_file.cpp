@@ -72,9 +72,12 @@ void validate(const ResultsSchema& schema, const DesignInfo& design) {
   for (const std::string& n : schema.param_names)
     if (n.empty() || n.find('/') != std::string::npos || n == "." || n == "..")
       throw std::invalid_argument("results file: parameter name '" + n + "' cannot be an HDF5 dataset name");
-  static const std::set<std::string> kinds{"single", "grid", "lhs", "sobol", "compare"};
+  static const std::set<std::string> kinds{"single", "grid", "lhs", "sobol", "file", "compare"};
   if (!kinds.contains(design.kind))
-    throw std::invalid_argument("results file: design kind '" + design.kind + "' is not single, grid, lhs, sobol or compare");
+    throw std::invalid_argument("results file: design kind '" + design.kind +
+                                "' is not single, grid, lhs, sobol, file or compare");
+  if (!design.weight.empty() && static_cast<Eigen::Index>(design.weight.size()) != design.samples.rows())
+    throw std::invalid_argument("results file: design weight length differs from the number of samples");
   if (design.names.empty()) throw std::invalid_argument("results file: design has no names");
   if (design.names.size() != design.settings.size())
     throw std::invalid_argument("results file: design names and settings differ in length");
@@ -187,6 +190,10 @@ struct ResultsWriter::Impl {
     const std::array<hsize_t, 1> bdims{block.size()};
     h5::create_fixed(g.loc(), "block", h5::file_type<std::int8_t>(), bdims, h5::native_type<std::int8_t>(),
                      block.data());
+    if (!d.weight.empty()) {
+      const std::array<hsize_t, 1> wdims{d.weight.size()};
+      h5::create_fixed(g.loc(), "weight", h5::file_type<double>(), wdims, h5::native_type<double>(), d.weight.data());
+    }
   }
 
   void create_runs() {
@@ -447,6 +454,11 @@ struct ResultsReader::Impl {
       if (m.size() > 0) s.read_all(h5::native_type<double>(), m.data());
       design.samples = m;
       design.block = h5::read_vector<std::int8_t>(open("design/block"));
+      if (h5::exists(g.loc(), "weight")) {
+        design.weight = h5::read_vector<double>(open("design/weight"));
+        if (static_cast<Eigen::Index>(design.weight.size()) != design.samples.rows())
+          throw FormatError(fname + ": /design/weight is not [samples]");
+      }
     }
 
     point = open("runs/point");
@@ -726,6 +738,9 @@ std::optional<std::string> first_difference(const std::filesystem::path& a, cons
   if (da.parameters != db.parameters) return diff("/design/parameters");
   if (!same_bits(da.samples, db.samples)) return diff("/design/samples");
   if (da.block != db.block) return diff("/design/block");
+  if (da.weight.size() != db.weight.size() ||
+      (!da.weight.empty() && std::memcmp(da.weight.data(), db.weight.data(), da.weight.size() * sizeof(double)) != 0))
+    return diff("/design/weight");
   if (da.sobol_base_samples != db.sobol_base_samples) return diff("/design sobol_base_samples");
   if (da.replicates != db.replicates) return diff("/design replicates");
   if (ra.n_runs() != rb.n_runs())

@@ -5,6 +5,8 @@
 #include "complysim/io/text_file.hpp"
 #include "fields.hpp"
 
+#include "complysim/points_file.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -151,7 +153,7 @@ class Loader {
       load_layer_text(base_text, base_display, resolved.parent_path(), base_identity);
     }
     chain_.pop_back();
-    apply_layer(root, display);
+    apply_layer(root, display, base_dir);
   }
 
   /// The file's text (a regular file of at most io::kMaxTextFileBytes), or on_error(why).
@@ -195,7 +197,11 @@ class Loader {
   const toml::node* sweep_table_ = nullptr;  ///< the last [sweep] table read (for positions)
   const toml::node *sweep_design_ = nullptr, *sweep_samples_ = nullptr, *sweep_replicates_ = nullptr,
                    *sweep_scramble_ = nullptr, *sweep_parameters_ = nullptr, *sweep_designs_ = nullptr,
-                   *sweep_srn_ = nullptr;
+                   *sweep_srn_ = nullptr, *sweep_points_file_ = nullptr;
+  std::filesystem::path sweep_points_base_;  ///< directory of the file that gave points_file
+  /// Layer (0 = the deepest base, counting up to the file given) that gave each sweep key:
+  /// a design = "file" drops the parameters, samples and scramble of the layers below it.
+  int layer_ = -1, design_layer_ = -1, samples_layer_ = -1, scramble_layer_ = -1, parameters_layer_ = -1, points_layer_ = -1;
 
   static toml::table parse(std::string text, const std::string& display) {
     try {
@@ -255,11 +261,12 @@ class Loader {
     return str->get();
   }
 
-  void apply_layer(const toml::table& root, const std::string& display) {
+  void apply_layer(const toml::table& root, const std::string& display, const std::filesystem::path& base_dir) {
     static const std::vector<std::string> top_keys = {"extends", "simulation", "population", "beliefs", "law",
                                                       "regulator", "platform", "content", "outcomes", "platforms", "jurisdictions",
                                                       "events", "sweep"};
     (void)display;
+    ++layer_;
     for (auto&& [k, v] : root) {
       const std::string key(k.str());
       if (key == "extends") continue;
@@ -289,15 +296,20 @@ class Loader {
         sweep_table_ = &v;
         for (auto&& [sk, sv] : t) {
           const std::string_view n = sk.str();
-          if (n == "design") sweep_design_ = &sv;
-          else if (n == "samples") sweep_samples_ = &sv;
+          if (n == "design") sweep_design_ = &sv, design_layer_ = layer_;
+          else if (n == "samples") sweep_samples_ = &sv, samples_layer_ = layer_;
           else if (n == "replicates") sweep_replicates_ = &sv;
-          else if (n == "scramble") sweep_scramble_ = &sv;
+          else if (n == "scramble") sweep_scramble_ = &sv, scramble_layer_ = layer_;
           else if (n == "shared_random_numbers") sweep_srn_ = &sv;
-          else if (n == "parameters") sweep_parameters_ = &sv;
+          else if (n == "parameters") sweep_parameters_ = &sv, parameters_layer_ = layer_;
           else if (n == "designs") sweep_designs_ = &sv;
-          else unknown_key(sk, "[sweep]", {"design", "samples", "replicates", "scramble", "shared_random_numbers",
-                                       "parameters", "designs"});
+          else if (n == "points_file") {
+            sweep_points_file_ = &sv;
+            sweep_points_base_ = base_dir;
+            points_layer_ = layer_;
+          } else
+            unknown_key(sk, "[sweep]", {"design", "samples", "replicates", "scramble", "shared_random_numbers",
+                                       "parameters", "designs", "points_file"});
         }
       } else {
         unknown_key(k, "the scenario", top_keys);
@@ -629,14 +641,86 @@ class Loader {
     std::stable_sort(s_.events.begin(), s_.events.end(), [](const Event& a, const Event& b) { return a.day < b.day; });
   }
 
+  /// design = "file": refuses what belongs to the other designs, reads and checks the points file.
+  void resolve_points_file() {
+    SweepSpec& w = s_.sweep;
+    const std::string not_here = " does not apply to design = \"file\" (the points file gives the parameters and ";
+    // What a base file (a layer below the one that says design = "file") gave is dropped.
+    if (sweep_parameters_ && parameters_layer_ >= design_layer_)
+      fail_at(*sweep_parameters_, "[sweep.parameters]" + not_here + "their values; remove it)");
+    if (sweep_samples_ && samples_layer_ >= design_layer_)
+      fail_at(*sweep_samples_, "sweep.samples" + not_here + "the number of points; remove it)");
+    if (sweep_scramble_ && scramble_layer_ >= design_layer_)
+      fail_at(*sweep_scramble_, "sweep.scramble applies only to design = \"sobol\"");
+    w.scramble = false;
+    if (!sweep_points_file_)
+      fail_at(sweep_design_ ? *sweep_design_ : *sweep_table_,
+              "design = \"file\" needs points_file = \"PATH\" (a CSV of points; path relative to this scenario file)");
+    w.points_file = need_string(*sweep_points_file_, "sweep.points_file");
+    if (w.points_file.empty()) fail_at(*sweep_points_file_, "sweep.points_file is empty");
+    const std::filesystem::path rel(w.points_file);
+    w.points_path = (rel.is_absolute() ? rel : sweep_points_base_ / rel).lexically_normal();
+    const std::string display = w.points_path.string();
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(w.points_path, ec);
+    if (!ec && size > kMaxPointsFileBytes)
+      fail_at(*sweep_points_file_, "points file '" + display + "' has " + std::to_string(size) +
+                                       " bytes, more than the limit of " + std::to_string(kMaxPointsFileBytes) +
+                                       " (16 MiB); split the design into several sweeps");
+    w.points_text = read_file(w.points_path, display, [&](const std::string& why) {
+      fail_at(*sweep_points_file_, "cannot open points file '" + w.points_file + "' (resolved to '" + display + "'): " + why);
+    });
+    std::vector<const ParamSpec*> specs;
+    std::vector<std::string> names;
+    auto check_name = [&](const std::string& name) -> std::string {
+      ResolvedName r;
+      try {
+        r = detail::resolve_name(s_, name);
+      } catch (const std::invalid_argument& e) {
+        return e.what();
+      }
+      if (r.spec->type != ParamType::Real && r.spec->type != ParamType::Int)
+        return "parameter '" + name + "' is not numeric (it is a " + std::string(to_string(r.spec->type)) +
+               "); only real and integer parameters can be swept";
+      specs.push_back(r.spec);
+      names.push_back(name);
+      return "";
+    };
+    auto check_number = [&](std::size_t j, double v) -> std::string {
+      const ParamSpec& spec = *specs.at(j);
+      try {
+        // Integer parameters are rounded per run (as for lhs and sobol): check the value the run will use.
+        if (spec.type == ParamType::Int) {
+          if (std::fabs(v) > 9.0e18) return "value of '" + names.at(j) + "' is too large for an integer parameter";
+          check_value(spec, ParamValue(static_cast<std::int64_t>(std::llround(v))), names.at(j));
+        } else {
+          check_value(spec, ParamValue(v), names.at(j));
+        }
+      } catch (const std::invalid_argument& e) {
+        return e.what();
+      }
+      return "";
+    };
+    PointsTable t;
+    try {
+      t = parse_points_csv(w.points_text, display, check_name, check_number);
+    } catch (const PointsFileError& e) {
+      throw ScenarioError(e.file(), e.line(), e.column(), e.message());
+    }
+    w.point_names = std::move(t.names);
+    w.points = std::move(t.values);
+    w.point_weights = std::move(t.weight);
+    w.samples = static_cast<std::int64_t>(t.rows());
+  }
+
   void resolve_sweep() {
     SweepSpec& w = s_.sweep;
     if (!w.present) return;
     if (sweep_design_) {
       w.design = need_string(*sweep_design_, "sweep.design");
-      static const std::vector<std::string> designs = {"grid", "lhs", "sobol"};
+      static const std::vector<std::string> designs = {"grid", "lhs", "sobol", "file"};
       if (std::find(designs.begin(), designs.end(), w.design) == designs.end())
-        fail_at(*sweep_design_, "unknown sweep design '" + w.design + "' (expected grid, lhs or sobol)" +
+        fail_at(*sweep_design_, "unknown sweep design '" + w.design + "' (expected grid, lhs, sobol or file)" +
                                     detail::did_you_mean(w.design, designs));
     }
     if (sweep_samples_) {
@@ -663,7 +747,12 @@ class Loader {
         fail_at(*sweep_srn_, "sweep.shared_random_numbers applies to a sobol design only (this sweep is '" + w.design +
                                  "')");
     }
-    if (sweep_parameters_) {
+    if (w.design == "file") {
+      resolve_points_file();
+    } else if (sweep_points_file_ && points_layer_ >= design_layer_) {
+      fail_at(*sweep_points_file_, "'points_file' applies only to design = \"file\" (this sweep's design is '" + w.design + "')");
+    }
+    if (sweep_parameters_ && w.design != "file") {
       std::vector<Leaf> leaves;
       flatten(need_table(*sweep_parameters_, "sweep.parameters"), "", true, leaves);
       for (const auto& leaf : leaves) {

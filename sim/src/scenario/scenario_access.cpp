@@ -273,10 +273,20 @@ std::string to_toml(const Scenario& s) {
   }
   if (s.sweep.present) {
     const auto& w = s.sweep;
-    out << "\n[sweep]\ndesign = " << quoted_key(w.design) << "\nsamples = " << w.samples
-        << "\nreplicates = " << w.replicates << "\nscramble = " << (w.scramble ? "true" : "false") << "\n";
-    if (w.shared_random_numbers) out << "shared_random_numbers = true\n";
-    out << "\n[sweep.parameters]\n";
+    if (w.design == "file") {
+      // The points file by its absolute path, so that the resolved scenario loads
+      // from anywhere; its text is in SweepSpec::points_text (and its points in /design/samples).
+      std::error_code ec;
+      std::filesystem::path abs = std::filesystem::absolute(w.points_path, ec);
+      if (ec) abs = w.points_path;
+      out << "\n[sweep]\ndesign = \"file\"\npoints_file = " << quoted_key(abs.lexically_normal().string())
+          << "\nreplicates = " << w.replicates << "\n";
+    } else {
+      out << "\n[sweep]\ndesign = " << quoted_key(w.design) << "\nsamples = " << w.samples
+          << "\nreplicates = " << w.replicates << "\nscramble = " << (w.scramble ? "true" : "false") << "\n";
+      if (w.shared_random_numbers) out << "shared_random_numbers = true\n";
+      out << "\n[sweep.parameters]\n";
+    }
     for (const auto& p : w.parameters) {
       out << quoted_key(p.name) << " = ";
       if (w.design == "grid") {

@@ -185,11 +185,32 @@ SampleMatrix make_saltelli(const std::vector<SweepParameter>& params, std::int64
   return m;
 }
 
+SampleMatrix make_points(const SweepSpec& spec) {
+  const auto d = static_cast<Eigen::Index>(spec.point_names.size());
+  if (d == 0 || spec.points.empty())
+    throw std::invalid_argument("file design: no points (the scenario's points file was not read)");
+  if (spec.points.size() % static_cast<std::size_t>(d) != 0)
+    throw std::invalid_argument("file design: the points do not fill whole rows");
+  const auto rows = static_cast<Eigen::Index>(spec.points.size() / static_cast<std::size_t>(d));
+  if (!spec.point_weights.empty() && static_cast<Eigen::Index>(spec.point_weights.size()) != rows)
+    throw std::invalid_argument("file design: the weights differ in number from the points");
+  SampleMatrix m;
+  m.kind = "file";
+  m.names = spec.point_names;
+  m.X.resize(rows, d);
+  for (Eigen::Index i = 0; i < rows; ++i)
+    for (Eigen::Index j = 0; j < d; ++j) m.X(i, j) = spec.points[static_cast<std::size_t>(i * d + j)];
+  m.block.assign(static_cast<std::size_t>(rows), std::int8_t{-1});
+  m.weight = spec.point_weights;
+  return m;
+}
+
 SampleMatrix make_design(const SweepSpec& spec, std::uint64_t seed) {
+  if (spec.design == "file") return make_points(spec);
   if (spec.design == "grid") return make_grid(spec.parameters);
   if (spec.design == "lhs") return make_lhs(spec.parameters, spec.samples, seed);
   if (spec.design == "sobol") return make_saltelli(spec.parameters, spec.samples, spec.scramble, seed);
-  throw std::invalid_argument("sweep: unknown design '" + spec.design + "' (expected grid, lhs or sobol)");
+  throw std::invalid_argument("sweep: unknown design '" + spec.design + "' (expected grid, lhs, sobol or file)");
 }
 
 std::int64_t n_runs(std::int64_t designs, std::int64_t samples, std::int64_t replicates) {

@@ -196,6 +196,10 @@ io::JournalHeader journal_header(const SweepPlan& plan, const std::string& comma
   for (Eigen::Index i = 0; i < d.samples.rows(); ++i)
     for (Eigen::Index j = 0; j < d.samples.cols(); ++j) hash_value(x, d.samples(i, j));
   for (std::int8_t b : d.block) hash_value(x, b);
+  if (!d.weight.empty()) {  // only for weighted "file" designs, so other designs keep their hash
+    hash_value(x, d.weight.size());
+    for (double w : d.weight) hash_value(x, w);
+  }
   hash_value(x, d.sobol_base_samples);
   hash_value(x, d.replicates);
   if (plan.base.sweep.shared_random_numbers) hash_string(x, "shared_random_numbers");  // other hashes unchanged
@@ -222,6 +226,7 @@ io::DesignInfo design_info(const SweepPlan& plan) {
   d.parameters = plan.samples.names;
   d.samples = plan.samples.X;
   d.block = plan.samples.block;
+  d.weight = plan.samples.weight;
   d.sobol_base_samples = plan.samples.sobol_base;
   d.replicates = plan.replicates;
   return d;

@@ -29,7 +29,7 @@ std::string incompatibility(const io::ResultsReader& a, const io::ResultsReader&
   const io::DesignInfo &da = a.design(), &db = b.design();
   if (da.kind != db.kind || da.names != db.names || da.settings != db.settings || da.parameters != db.parameters ||
       !same_bits(da.samples, db.samples) || da.block != db.block || da.sobol_base_samples != db.sobol_base_samples ||
-      da.replicates != db.replicates)
+      da.replicates != db.replicates || da.weight != db.weight)
     return "the design (/design) differs";
   const io::ResultsSchema &sa = a.schema(), &sb = b.schema();
   if (sa.platforms != sb.platforms || sa.param_names != sb.param_names || sa.record_day != sb.record_day ||

@@ -104,7 +104,7 @@ struct ResultsSchema {
 
 /// The design of a sweep (or of a single `complysim run`).
 struct DesignInfo {
-  std::string kind = "single";                  ///< "single" | "grid" | "lhs" | "sobol"
+  std::string kind = "single";                  ///< "single" | "grid" | "lhs" | "sobol" | "file" | "compare"
   std::vector<std::string> names{"baseline"};   ///< [designs] decree design names
   std::vector<std::string> settings{""};        ///< [designs] each design's `set` as a TOML inline table ("" = none)
   std::vector<std::string> parameters;          ///< [d] dotted names of the sampled parameters
@@ -112,6 +112,9 @@ struct DesignInfo {
   std::vector<std::int8_t> block;               ///< [samples] sobol: 0 = A, 1 = B, 2+i = AB_i; -1 otherwise (empty = all -1)
   std::int64_t sobol_base_samples = 0;          ///< sobol: base size N; 0 otherwise
   std::int64_t replicates = 1;                  ///< runs per (sample, design)
+  /// [samples] "file" designs with a `weight` column: each point's weight (/design/weight,
+  /// written only when non-empty); empty otherwise.
+  std::vector<double> weight;
 };
 
 /// One row of /runs, as appended or read.

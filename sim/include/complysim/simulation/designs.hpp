@@ -35,8 +35,10 @@ struct SampleMatrix {
   std::vector<std::int8_t> block;
   /// "sobol": the base size N (rows per block, samples = N (d + 2)); 0 otherwise.
   std::int64_t sobol_base = 0;
-  /// "grid" | "lhs" | "sobol".
+  /// "grid" | "lhs" | "sobol" | "file".
   std::string kind;
+  /// "file" with a `weight` column: each point's weight, shape [samples]; empty otherwise.
+  std::vector<double> weight;
 
   /// Number of sample points (rows of X).
   std::int64_t samples() const { return static_cast<std::int64_t>(X.rows()); }
@@ -91,9 +93,16 @@ std::uint64_t owen_scramble(std::uint64_t x, std::uint64_t seed);
 SampleMatrix make_saltelli(const std::vector<SweepParameter>& params, std::int64_t N, bool scramble,
                            std::uint64_t seed);
 
+/// The points of a points file (`design = "file"`, already read and checked by the
+/// scenario loader into spec.point_names / points / point_weights): X row i is
+/// point i in file order, values as written (integer parameters are rounded per
+/// run); weight[] is the file's `weight` column (empty without one); block all -1.
+/// @throws std::invalid_argument if the spec holds no points or an inconsistent shape.
+SampleMatrix make_points(const SweepSpec& spec);
+
 /// The design a [sweep] asks for: "grid" -> make_grid(parameters); "lhs" ->
 /// make_lhs(parameters, samples, seed); "sobol" -> make_saltelli(parameters,
-/// samples, scramble, seed). `seed` is normally simulation.seed.
+/// samples, scramble, seed); "file" -> make_points(spec). `seed` is normally simulation.seed.
 /// @throws std::invalid_argument for an unknown design name or anything the
 ///         chosen maker throws.
 SampleMatrix make_design(const SweepSpec& spec, std::uint64_t seed);

@@ -1,0 +1,971 @@
+"""Calibration of the Vietnam 2018-2020 timeline as a posterior: approximate
+Bayesian computation by sequential Monte Carlo (ABC-SMC; Toni et al. 2009,
+J. R. Soc. Interface 6:187; the population Monte Carlo weights and the kernel
+of twice the weighted covariance of Beaumont et al. 2009, Biometrika 96:983),
+with the tolerance of each generation set to the distance of the N-th best of
+M proposals (an adaptive quantile, as in Lenormand, Jabot & Deffuant 2013).
+
+Every batch of model runs is ONE ``complysim sweep`` over a points file
+(``[sweep] design = "file"``, docs/sweeps.md): the proposals of a generation,
+written as a CSV of dotted parameter names, crossed with nothing else.
+
+    /usr/bin/python3 -m complysim_analysis calibrate [--quick] [-o DIR] [--binary PATH] ...
+    /usr/bin/python3 analysis/calibrate.py ...          (the same)
+
+Targets and their observation errors: data/vietnam_calibration_targets.csv
+(fixed before any fitting). The distance of a run is
+sqrt(sum_k z_k^2), z_k = (model_k - observed_k) / obs_sd_k on each target's
+scale (linear, or natural log for counts), i.e. the Mahalanobis distance under
+independent Gaussian observation errors. Outputs: the posterior sample
+(one row per particle: the free parameters and a weight; a valid points file),
+a summary (posterior median and 90% interval per parameter, the tolerance
+of every generation, runs and wall time), the posterior predictive figure
+(90% bands against every target series) and the pairwise posterior scatter.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable, Sequence
+
+import h5py
+import numpy as np
+import pandas as pd
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+TARGETS = os.path.join(ROOT, "data", "vietnam_calibration_targets.csv")
+SCENARIO = os.path.join(ROOT, "scenarios", "vietnam_2018_2020.toml")
+POSTERIOR = os.path.join(ROOT, "scenarios", "calibration", "vietnam_posterior.csv")
+#: Equal-weight draws of the platforms' parameters for scenarios/decree_designs.toml (see write_platform_draws).
+PLATFORM_DRAWS = "vietnam_posterior_platforms64.csv"
+PLATFORM_DRAW_COUNT = 64
+FIGURES = os.path.join(ROOT, "docs", "img")
+DEFAULT_BINARIES = [os.path.join(ROOT, "build", "release", "sim", "complysim"),
+                    os.path.join(ROOT, "build", "sim", "complysim")]
+
+#: Internet users in Vietnam that arrests are counted over (data/vietnam_requests_sanctions_2013_2020.csv:
+#: internet_users, press (Vietmaz) 2020-03-28, "nearly 70 million"); used for 2019 and 2020.
+INTERNET_USERS = 70e6
+#: Penalty z of a target the run cannot compute (a compliance window without requests, a failed run).
+MISSING_Z = 5.0
+#: Smallest count on a log scale (a run with no requests in a half-year scores as 0.5 items).
+LOG_FLOOR = 0.5
+#: The proposal kernel's covariance is this times the population's weighted covariance.
+#: Beaumont et al. (2009) take 2; on the toy problem of analysis/tests/test_calibrate.py (with eight parameters)
+#: 1 brings the tolerance after 8 generations from 5.3 to 4.3 (0.5: 3.8 but an ESS of 22 of 200),
+#: which matters when the budget allows few generations.
+KERNEL_SCALE = 1.0
+
+
+class CalibrationError(Exception):
+    """A user-facing error: printed as one line, exit status 2."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One free parameter: its prior is uniform on [lo, hi] (log-uniform when `log`),
+    and it sets every dotted name in `columns` to the same value."""
+    label: str
+    columns: tuple[str, ...]
+    lo: float
+    hi: float
+    log: bool
+    why: str
+
+    def to_u(self, x: np.ndarray) -> np.ndarray:
+        return np.log(x) if self.log else np.asarray(x, dtype=float)
+
+    def from_u(self, u: np.ndarray) -> np.ndarray:
+        return np.exp(u) if self.log else np.asarray(u, dtype=float)
+
+    @property
+    def u_lo(self) -> float:
+        return float(np.log(self.lo)) if self.log else self.lo
+
+    @property
+    def u_hi(self) -> float:
+        return float(np.log(self.hi)) if self.log else self.hi
+
+
+#: The free parameters and their priors. Ranges are wide on purpose (the v1 fit
+#: had two values at the edges of narrower ranges); each is at most its range in
+#: the parameter table.
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("reputation_weight[global_social]", ("platforms.global_social.reputation_weight",), 0.1, 1000.0, True,
+              "four decades of revenue-days: from negligible to dominant"),
+    Parameter("reputation_weight[video_sharing]", ("platforms.video_sharing.reputation_weight",), 0.1, 1000.0, True,
+              "as above"),
+    Parameter("rationality", ("platforms.global_social.rationality", "platforms.video_sharing.rationality"),
+              1.0, 1000.0, True, "near-random to near-best-response choices"),
+    Parameter("learning_rate", ("platforms.global_social.learning_rate", "platforms.video_sharing.learning_rate"),
+              0.01, 0.8, False, "a choice that barely moves to one that jumps"),
+    Parameter("prior_credibility", ("platform.prior_credibility",), 0.001, 0.9, True,
+              "threats dismissed to threats believed"),
+    Parameter("credibility_learning", ("platform.credibility_learning",), 0.01, 0.9, False, "slow to fast"),
+    Parameter("escalation_credibility", ("regulator.escalation_credibility",), 0.01, 1.0, False,
+              "the whole range but never"),
+    Parameter("prosecution_rate", ("regulator.prosecution_rate",), 1e-4, 1.0, True,
+              "one in 10,000 identified authors sanctioned to all"),
+    Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-6, 0.1, True,
+              "the request volume: from a handful of requests a year per million items to one item in ten "
+              "reviewed a day"),
+)
+
+
+@dataclasses.dataclass
+class Settings:
+    """Size of a calibration run."""
+    users: int = 10000
+    particles: int = 150          # N: population size (the posterior sample)
+    proposals: int = 300          # M: new runs per generation (the N best of old and new kept)
+    generations: int = 5
+    threads: int = 2
+    seed: int = 20180101
+
+    @staticmethod
+    def quick() -> "Settings":
+        return Settings(users=1000, particles=16, proposals=32, generations=2)
+
+
+# ---------------------------------------------------------------------------
+# Targets and the model's summaries
+# ---------------------------------------------------------------------------
+
+def read_targets(path: str = TARGETS) -> pd.DataFrame:
+    """The targets table (data/vietnam_calibration_targets.csv), checked."""
+    t = pd.read_csv(path, keep_default_na=False, na_values={"value": [""], "obs_sd": [""]})
+    need = {"target", "kind", "outcome", "platform", "period_start", "period_end", "value", "scale", "obs_sd"}
+    if missing := need - set(t.columns):
+        raise CalibrationError(f"{path}: missing columns {sorted(missing)}")
+    kinds = {"window_mean", "window_total", "window_total_honoured", "window_arrests", "window_status"}
+    if bad := set(t["kind"]) - kinds:
+        raise CalibrationError(f"{path}: unknown target kinds {sorted(bad)}")
+    if bad := set(t["scale"]) - {"linear", "log"}:
+        raise CalibrationError(f"{path}: unknown scales {sorted(bad)}")
+    if (t["obs_sd"] <= 0).any():
+        raise CalibrationError(f"{path}: every obs_sd must be positive")
+    if (pd.to_datetime(t["period_end"]) > pd.Timestamp("2020-12-31")).any():
+        raise CalibrationError(f"{path}: a target after 2020 (nothing after 2020 may be used for fitting)")
+    return t.reset_index(drop=True)
+
+
+def on_scale(x: np.ndarray, scale: np.ndarray, floor: np.ndarray | float = LOG_FLOOR) -> np.ndarray:
+    """Values on each target's scale: natural log (floored at `floor`) or as they are. x: [..., T]."""
+    x = np.asarray(x, dtype=float)
+    return np.where(scale == "log", np.log(np.maximum(x, floor)), x)
+
+
+def floors(targets: pd.DataFrame, users: int, represented: float = INTERNET_USERS) -> np.ndarray:
+    """The smallest value each count target can resolve, [T]: half of one event in the sample,
+    scaled to the real population it stands for. Arrests: 0.5 x INTERNET_USERS / users (a
+    sanction of a simulated user stands for INTERNET_USERS / users real ones); requests and
+    restrictions: 0.5 x represented / users (population.represented_users of the scenario).
+    A run with no event says only "fewer than that"; model and observation are both floored
+    there, so a rate too small for the sample neither helps nor hurts. LOG_FLOOR otherwise."""
+    kind = targets["kind"].to_numpy()
+    arrests = kind == "window_arrests"
+    counts = np.isin(kind, ["window_total", "window_total_honoured"])
+    return np.where(arrests, 0.5 * INTERNET_USERS / users,
+                    np.where(counts, 0.5 * represented / users, LOG_FLOOR))
+
+
+def represented_users(path_h5: str) -> float:
+    """population.represented_users of the resolved scenario in a results file (INTERNET_USERS
+    when the file's model has no such parameter: model v1)."""
+    import tomllib
+
+    with h5py.File(path_h5, "r") as f:
+        text = f.attrs["scenario_toml"]
+    text = text.decode() if isinstance(text, bytes) else str(text)
+    try:
+        return float(tomllib.loads(text).get("population", {}).get("represented_users", INTERNET_USERS))
+    except tomllib.TOMLDecodeError:
+        return INTERNET_USERS
+
+
+def _strings(a) -> list[str]:
+    return [v.decode() if isinstance(v, bytes) else str(v) for v in a]
+
+
+def model_targets(path: str, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Each run's value of each target, from a results file.
+
+    Returns (values [runs, T] in the targets' units, NaN where a run cannot give one;
+    point [runs], the sample index of each run; the names of targets whose outcome
+    the file does not have (their column is all NaN))."""
+    with h5py.File(path, "r") as f:
+        platforms = _strings(f.attrs["platforms"])
+        dates = pd.to_datetime(_strings(f["timeseries/date"][()])).to_numpy()
+        day = f["timeseries/day"][()].astype(np.int64)
+        length = np.diff(np.concatenate([[-1], day])).astype(float)  # days in each record
+        point = f["runs/point"][()].astype(np.int64)
+        ok = f["runs/status"][()] == 0
+        ts = f["timeseries"]
+        cache: dict[str, np.ndarray] = {}
+
+        def series(outcome: str, platform: str) -> np.ndarray | None:
+            if outcome not in ts:
+                return None
+            if outcome not in cache:
+                cache[outcome] = ts[outcome][()]
+            a = cache[outcome]
+            if a.ndim == 3:
+                if platform not in platforms:
+                    raise CalibrationError(f"{path}: no platform '{platform}' (has {', '.join(platforms)})")
+                return a[:, :, platforms.index(platform)]
+            return a
+
+        out = np.full((len(point), len(targets)), np.nan)
+        missing = []
+        for k, row in targets.iterrows():
+            lo, hi = np.datetime64(row["period_start"]), np.datetime64(row["period_end"])
+            sel = (dates >= lo) & (dates <= hi + np.timedelta64(1, "D") - np.timedelta64(1, "ns"))
+            if not sel.any():
+                raise CalibrationError(f"target {row['target']}: no time-series record in {lo} .. {hi} "
+                                       f"(records {dates[0]} .. {dates[-1]})")
+            s = series(row["outcome"], row["platform"])
+            if s is None:
+                missing.append(row["target"])
+                continue
+            w = s[:, sel]
+            kind = row["kind"]
+            with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
+                sup.filter(RuntimeWarning)
+                if kind == "window_mean":
+                    v = np.nanmean(w, axis=1)
+                elif kind == "window_total":
+                    v = np.nansum(w * length[sel], axis=1)
+                elif kind == "window_total_honoured":
+                    c = series("takedown_compliance_rate", row["platform"])[:, sel]
+                    v = np.nansum(w * np.nan_to_num(c, nan=0.0) * length[sel], axis=1)
+                elif kind == "window_arrests":
+                    v = np.nansum(w * length[sel], axis=1) / 1e5 * INTERNET_USERS
+                else:  # window_status
+                    v = np.mean(w > 0, axis=1)
+            v[~ok] = np.nan
+            out[:, k] = v
+    return out, point, missing
+
+
+def z_scores(values: np.ndarray, targets: pd.DataFrame, observed: np.ndarray | None = None,
+             floor: np.ndarray | float = LOG_FLOOR) -> np.ndarray:
+    """(model - observed) / obs_sd on each target's scale (log values floored at `floor`, [T]);
+    MISSING_Z where the model value is NaN. values: [n, T]; observed: [T] or [n, T]
+    (default: the targets' values)."""
+    scale = targets["scale"].to_numpy()
+    obs = targets["value"].to_numpy(float) if observed is None else observed
+    z = (on_scale(values, scale, floor) - on_scale(obs, scale, floor)) / targets["obs_sd"].to_numpy(float)
+    return np.where(np.isnan(z), MISSING_Z, z)
+
+
+def distance(z: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """sqrt(sum of z^2) over the targets in `use` (bool [T]). z: [n, T] -> [n]."""
+    return np.sqrt(np.sum(z[:, use] ** 2, axis=1))
+
+
+# ---------------------------------------------------------------------------
+# Running batches: one sweep per batch
+# ---------------------------------------------------------------------------
+
+def find_binary(given: str | None) -> str:
+    if given is not None:
+        if not (os.path.isfile(given) and os.access(given, os.X_OK)):
+            raise CalibrationError(f"--binary {given}: no such executable")
+        return given
+    for b in DEFAULT_BINARIES:
+        if os.path.isfile(b) and os.access(b, os.X_OK):
+            return b
+    raise CalibrationError("no complysim binary at " + " or ".join(os.path.relpath(b, ROOT) for b in DEFAULT_BINARIES)
+                           + " (build it: cmake --preset release && cmake --build --preset release), or pass --binary")
+
+
+def points_frame(theta: np.ndarray, weight: np.ndarray | None = None) -> pd.DataFrame:
+    """A points file's table: one column per dotted name (shared parameters repeated), natural units."""
+    cols = {}
+    for j, p in enumerate(PARAMETERS):
+        for c in p.columns:
+            cols[c] = theta[:, j]
+    df = pd.DataFrame(cols)
+    if weight is not None:
+        df["weight"] = weight
+    return df
+
+
+def write_points(path: str, theta: np.ndarray, weight: np.ndarray | None = None, comment: str = "") -> None:
+    """Writes a points file (docs/sweeps.md): '#' comment lines, header, rows with 17 significant digits."""
+    df = points_frame(theta, weight)
+    with open(path, "w") as f:
+        for line in comment.splitlines():
+            f.write(f"# {line}\n")
+        df.to_csv(f, index=False, float_format="%.17g")
+
+
+def systematic_resample(w: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """n indices drawn with probabilities w by systematic resampling (one uniform offset,
+    n equally spaced points on the weights' CDF; Kitagawa 1996): each particle appears
+    floor(n w_i) or ceil(n w_i) times."""
+    c = np.cumsum(w / np.sum(w))
+    c[-1] = 1.0
+    return np.searchsorted(c, (rng.random() + np.arange(n)) / n, side="right")
+
+
+def write_platform_draws(path: str, theta: np.ndarray, w: np.ndarray, rng: np.random.Generator, header: str) -> None:
+    """PLATFORM_DRAW_COUNT equal-weight draws of the posterior (systematic resampling), only the
+    parameters set on the platforms (platform.* and platforms.*.*): the points file that
+    scenarios/decree_designs.toml crosses with its decree designs. The regulator's parameters
+    (escalation_credibility, prosecution_rate) are left out because each decree design sets
+    its own, and a sweep applies a point's values after the design's (docs/sweeps.md)."""
+    idx = np.sort(systematic_resample(w, PLATFORM_DRAW_COUNT, rng))
+    df = points_frame(theta[idx])
+    df = df[[c for c in df.columns if c.startswith("platform")]]
+    with open(path, "w") as f:
+        for line in header.splitlines():
+            f.write(f"# {line}\n")
+        df.to_csv(f, index=False, float_format="%.17g")
+
+
+class Runner:
+    """Runs batches of parameter points as single `complysim sweep`s in a work directory."""
+
+    def __init__(self, binary: str, scenario: str, workdir: str, users: int, threads: int,
+                 extra_sets: Sequence[str] = (), log: Callable[[str], None] = print):
+        self.binary, self.scenario, self.workdir = binary, os.path.abspath(scenario), workdir
+        self.users, self.threads, self.extra_sets, self.log = users, threads, list(extra_sets), log
+        self.runs = 0
+        self.seconds = 0.0
+        self.represented = INTERNET_USERS  # population.represented_users, read from the first results file
+
+    def sweep(self, name: str, theta: np.ndarray, seed: int, weight: np.ndarray | None = None) -> str:
+        """Runs every row of theta (natural units, [n, d]) once; returns the results file's path."""
+        pts = os.path.join(self.workdir, f"{name}.csv")
+        write_points(pts, theta, weight)
+        toml = os.path.join(self.workdir, f"{name}.toml")
+        with open(toml, "w") as f:
+            f.write(f'extends = "{self.scenario}"\n\n[sweep]\ndesign = "file"\npoints_file = "{name}.csv"\n'
+                    "replicates = 1\n")
+        out = os.path.join(self.workdir, f"{name}.h5")
+        cmd = [self.binary, "sweep", toml, "-o", out, "--force", "--quiet", "--threads", str(self.threads),
+               "--set", f"population.users={self.users}", "--set", f"simulation.seed={seed}"]
+        for s in self.extra_sets:
+            cmd += ["--set", s]
+        t0 = time.monotonic()
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        self.seconds += time.monotonic() - t0
+        self.runs += len(theta)
+        if r.returncode not in (0, 1) or not os.path.exists(out):  # 1: some runs failed (recorded, scored as missing)
+            raise CalibrationError(f"complysim sweep failed (exit {r.returncode}): {r.stderr.strip()[-2000:]}")
+        if r.returncode == 1:
+            self.log(f"  note: some runs of {name} failed; they score as missing")
+        return out
+
+
+# ---------------------------------------------------------------------------
+# ABC-SMC
+# ---------------------------------------------------------------------------
+
+def weighted_quantile(x: np.ndarray, w: np.ndarray, q: Sequence[float]) -> np.ndarray:
+    """Quantiles q of the weighted sample x (weights w >= 0), by the weighted empirical CDF
+    interpolated at the mid-points of each weight."""
+    x, w = np.asarray(x, float), np.asarray(w, float)
+    x, w = x[w > 0], w[w > 0]
+    order = np.argsort(x)
+    x, w = x[order], w[order]
+    c = (np.cumsum(w) - 0.5 * w) / np.sum(w)
+    return np.interp(q, c, x)
+
+
+def weighted_cov(u: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted covariance of the rows of u [n, d] (weights normalised)."""
+    w = w / w.sum()
+    m = w @ u
+    d = u - m
+    return (d * w[:, None]).T @ d / max(1e-12, 1.0 - np.sum(w ** 2))
+
+
+def log_importance(u_new: np.ndarray, u_old: np.ndarray, w_old: np.ndarray, cov: np.ndarray,
+                   log_prior: float) -> np.ndarray:
+    """Log importance weights of particles drawn from the mixture proposal
+    q(u) = sum_j (w_j / sum w) N(u; u_old_j, cov) (Beaumont et al. 2009; Lenormand et al. 2013):
+    log w_i = log prior(u_i) - log q(u_i), with the uniform prior's log density `log_prior`
+    (the same for every particle inside the box) and the normalised Gaussian density, so that
+    they are on the scale of the generation-0 weights (prior / prior = 1)."""
+    from scipy.special import logsumexp
+
+    L = np.linalg.cholesky(cov)
+    d = u_new.shape[1]
+    diff = u_new[:, None, :] - u_old[None, :, :]                 # [n, m, d]
+    sol = np.linalg.solve(L, diff.reshape(-1, d).T).T.reshape(diff.shape)
+    logk = -0.5 * np.sum(sol ** 2, axis=2) - 0.5 * d * np.log(2 * np.pi) - np.sum(np.log(np.diag(L)))
+    return log_prior - logsumexp(logk + np.log(w_old / w_old.sum())[None, :], axis=1)
+
+
+def pmc_weights(u_new: np.ndarray, u_old: np.ndarray, w_old: np.ndarray, cov: np.ndarray) -> np.ndarray:
+    """Beaumont et al. (2009) importance weights under a uniform prior, normalised to sum 1:
+    w_i proportional to 1 / sum_j w_j N(u_i; u_j, cov)."""
+    lw = log_importance(u_new, u_old, w_old, cov, 0.0)
+    w = np.exp(lw - lw.max())
+    return w / w.sum()
+
+
+@dataclasses.dataclass
+class Population:
+    """One ABC-SMC population of one data set: particles in u-space [N, d], weights [N],
+    distances [N], the tolerance (the largest kept distance)."""
+    u: np.ndarray
+    w: np.ndarray
+    d: np.ndarray
+    eps: float
+
+
+def prior_lo_hi() -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([p.u_lo for p in PARAMETERS]), np.array([p.u_hi for p in PARAMETERS]))
+
+
+def to_natural(u: np.ndarray) -> np.ndarray:
+    return np.column_stack([p.from_u(u[:, j]) for j, p in enumerate(PARAMETERS)])
+
+
+def to_u(theta: np.ndarray) -> np.ndarray:
+    return np.column_stack([p.to_u(theta[:, j]) for j, p in enumerate(PARAMETERS)])
+
+
+def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
+    """m proposals: a particle drawn by weight, moved by N(0, KERNEL_SCALE x weighted cov) (Beaumont et al. 2009),
+    redrawn until inside the prior's box."""
+    lo, hi = prior_lo_hi()
+    cov = KERNEL_SCALE * weighted_cov(pop.u, pop.w) + 1e-10 * np.eye(len(lo))
+    L = np.linalg.cholesky(cov)
+    out = np.empty((m, len(lo)))
+    todo = np.arange(m)
+    for _ in range(10000):
+        idx = rng.choice(len(pop.w), size=len(todo), p=pop.w / pop.w.sum())
+        cand = pop.u[idx] + rng.standard_normal((len(todo), len(lo))) @ L.T
+        inside = np.all((cand >= lo) & (cand <= hi), axis=1)
+        out[todo[inside]] = cand[inside]
+        todo = todo[~inside]
+        if len(todo) == 0:
+            return out
+    raise CalibrationError("could not draw proposals inside the prior (kernel far wider than the prior box)")
+
+
+def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndarray, targets: pd.DataFrame,
+            use: np.ndarray, s: Settings, rng: np.random.Generator, floor: np.ndarray | float = LOG_FLOOR,
+            log: Callable[[str], None] = print) -> tuple[list[Population], list[list[float]]]:
+    """Adaptive population Monte Carlo ABC (Lenormand, Jabot & Deffuant 2013, an ABC-SMC in the
+    line of Toni et al. 2009 and Beaumont et al. 2009) for K data sets at once (observed: [K, T]).
+
+    Generation 0 draws M points from the prior and keeps the N closest. Generation g > 0 draws M
+    new points from each data set's population (a particle by weight, moved by N(0, KERNEL_SCALE x
+    weighted covariance), redrawn until inside the prior), weights them by prior / proposal density, and
+    keeps the N closest of the N old and M new particles: the tolerance (the N-th distance)
+    falls every generation and good particles are not thrown away. Each generation's points of
+    all K data sets go to one call of simulate(u [K*M, d], generation) -> model values [K*M, T].
+    Returns the final populations and every generation's tolerances."""
+    K, N, M = observed.shape[0], s.particles, s.proposals
+    lo, hi = prior_lo_hi()
+    log_prior = -float(np.sum(np.log(hi - lo)))
+    dim = len(lo)
+    pops: list[Population] = []
+    lw: list[np.ndarray] = []  # unnormalised log weights of each population
+    eps_hist: list[list[float]] = []
+    for g in range(s.generations):
+        if g == 0:
+            u = lo + (hi - lo) * rng.random((K * M, dim))
+        else:
+            u = np.concatenate([propose(pops[k], M, rng) for k in range(K)])
+        values = simulate(u, g)
+        new, new_lw, acc = [], [], []
+        for k in range(K):
+            uk, vk = u[k * M:(k + 1) * M], values[k * M:(k + 1) * M]
+            d = distance(z_scores(vk, targets, observed[k], floor), use)
+            if g == 0:
+                lwk = np.zeros(M)
+            else:
+                old = pops[k]
+                cov = KERNEL_SCALE * weighted_cov(old.u, old.w) + 1e-10 * np.eye(dim)
+                lwk = log_importance(uk, old.u, old.w, cov, log_prior) - log_prior
+                acc.append(float(np.mean(d <= old.eps)))
+                uk, d, lwk = (np.concatenate([old.u, uk]), np.concatenate([old.d, d]),
+                              np.concatenate([lw[k], lwk]))
+            keep = np.argsort(d, kind="stable")[:N]
+            w = np.exp(lwk[keep] - lwk[keep].max())
+            new.append(Population(uk[keep], w / w.sum(), d[keep], float(d[keep].max())))
+            new_lw.append(lwk[keep])
+        pops, lw = new, new_lw
+        eps_hist.append([p.eps for p in pops])
+        ess = [1.0 / np.sum(p.w ** 2) for p in pops]
+        log(f"generation {g}: {K * M} runs, tolerance {np.median(eps_hist[-1]):.3g}"
+            + (f" (median over {K} data sets)" if K > 1 else "") + f", ESS {np.median(ess):.0f} of {N}"
+            + (f", {np.median(acc):.0%} of the new points within the last tolerance" if acc else ""))
+    return pops, eps_hist
+
+
+def summarise(pop: Population) -> pd.DataFrame:
+    """Posterior median and 90% interval per parameter (natural units), and the interval's
+    width as a share of the prior range on the prior's scale (log for log priors)."""
+    rows = []
+    for j, p in enumerate(PARAMETERS):
+        q = weighted_quantile(pop.u[:, j], pop.w, [0.05, 0.5, 0.95])
+        rows.append(dict(parameter=p.label, prior=f"{'log-uniform' if p.log else 'uniform'} {p.lo:g} .. {p.hi:g}",
+                         median=float(p.from_u(q[1])), q05=float(p.from_u(q[0])), q95=float(p.from_u(q[2])),
+                         width_share=float((q[2] - q[0]) / (p.u_hi - p.u_lo))))
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------
+# Figures
+# ---------------------------------------------------------------------------
+
+def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use: np.ndarray, out_png: str,
+                      rng: np.random.Generator, floor: np.ndarray | float = LOG_FLOOR) -> pd.DataFrame:
+    """Posterior predictive bands (model + observation error, weighted by the particles' weights)
+    against every target; returns the table target, observed, q05, median, q95, covered."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    values, point, missing = model_targets(path_h5, targets)
+    w = pop.w[point]
+    scale = targets["scale"].to_numpy()
+    sd = targets["obs_sd"].to_numpy(float)
+    ymod = on_scale(values, scale, floor)
+    ynoisy = ymod + rng.standard_normal(ymod.shape) * sd  # posterior predictive of the observation
+    share = (scale == "linear")[None, :]
+    ynoisy = np.where(share, np.clip(ynoisy, 0.0, 1.0), ynoisy)  # linear targets are shares
+    rows = []
+    for k, t in targets.iterrows():
+        ok = ~np.isnan(ynoisy[:, k])
+        if not ok.any():
+            rows.append(dict(target=t["target"], observed=t["value"], q05=np.nan, median=np.nan, q95=np.nan,
+                             model_q05=np.nan, model_q95=np.nan, covered=None, resolution=np.nan, used=bool(use[k])))
+            continue
+        q = weighted_quantile(ynoisy[ok, k], w[ok], [0.05, 0.5, 0.95])
+        qm = weighted_quantile(ymod[ok, k], w[ok], [0.05, 0.95])
+        back = (lambda v: np.exp(v)) if scale[k] == "log" else (lambda v: v)
+        obs = on_scale(np.array([t["value"]]), np.array([scale[k]]), np.atleast_1d(floor)[k % np.size(floor)])[0]
+        fl = float(np.atleast_1d(floor)[k % np.size(floor)])
+        resolvable = scale[k] != "log" or t["value"] >= fl
+        rows.append(dict(target=t["target"], observed=t["value"], q05=float(back(q[0])), median=float(back(q[1])),
+                         q95=float(back(q[2])), model_q05=float(back(qm[0])), model_q95=float(back(qm[1])),
+                         covered=bool(q[0] <= obs <= q[2]) if resolvable else None,
+                         resolution=fl if scale[k] == "log" else np.nan, used=bool(use[k])))
+    table = pd.DataFrame(rows)
+
+    # Weekly compliance bands per platform (model only) with the targets' windows.
+    with h5py.File(path_h5, "r") as f:
+        platforms = _strings(f.attrs["platforms"])
+        dates = pd.to_datetime(_strings(f["timeseries/date"][()]))
+        comp = f["timeseries/takedown_compliance_rate"][()]
+    groups = [("takedown_compliance_rate", "global_social", "Facebook (global_social): compliance"),
+              ("takedown_compliance_rate", "video_sharing", "Google (video_sharing): compliance"),
+              ("window_total", "video_sharing", "Google: items requested per half-year"),
+              ("window_total_honoured", "global_social", "Facebook: items restricted per half-year"),
+              ("window_arrests", "", "arrests per year (model: sanctions x 70M internet users)"),
+              ("window_status", "", "share of 2018-2019 weeks throttled or suspended")]
+    fig, axes = plt.subplots(3, 2, figsize=(11, 11))
+    for ax, (what, plat, title) in zip(axes.ravel(), groups):
+        ax.set_title(title, fontsize=10)
+        if what == "takedown_compliance_rate":
+            c = comp[:, :, platforms.index(plat)]
+            lo_, med_, hi_ = [], [], []
+            for r in range(c.shape[1]):
+                ok = ~np.isnan(c[:, r])
+                if ok.sum() < 2:
+                    lo_.append(np.nan); med_.append(np.nan); hi_.append(np.nan)
+                    continue
+                q = weighted_quantile(c[ok, r], w[ok], [0.05, 0.5, 0.95])
+                lo_.append(q[0]); med_.append(q[1]); hi_.append(q[2])
+            ax.fill_between(dates, lo_, hi_, color="tab:blue", alpha=0.25, label="model 90% band (weekly)")
+            ax.plot(dates, med_, color="tab:blue", lw=1, label="model median")
+            sel = targets[(targets["kind"] == "window_mean") & (targets["platform"] == plat)]
+            for k, t in sel.iterrows():
+                a, b = pd.Timestamp(t["period_start"]), pd.Timestamp(t["period_end"])
+                mid = a + (b - a) / 2
+                ax.errorbar([mid], [t["value"]], yerr=[[1.645 * t["obs_sd"]]], xerr=[[mid - a], [b - mid]], fmt="o",
+                            color="black", ms=4, capsize=2, label="reported (90% obs. error)" if k == sel.index[0] else None)
+                r = table.loc[k]
+                ax.errorbar([mid + pd.Timedelta(days=12)], [r["median"]], yerr=[[r["median"] - r["q05"]], [r["q95"] - r["median"]]],
+                            fmt="s", color="tab:red", ms=3, capsize=2,
+                            label="predictive 90% (window mean + obs. error)" if k == sel.index[0] else None)
+            ax.axvspan(pd.Timestamp("2020-02-15"), pd.Timestamp("2020-04-05"), color="grey", alpha=0.2, label="throttling (input)")
+            ax.set_ylim(-0.02, 1.05)
+            ax.tick_params(axis="x", labelsize=7, rotation=30)
+            ax.legend(fontsize=7, loc="lower right")
+        else:
+            sel = targets[(targets["kind"] == what) & ((targets["platform"] == plat) | (plat == ""))]
+            x = np.arange(len(sel))
+            for i, (k, t) in enumerate(sel.iterrows()):
+                r = table.loc[k]
+                if not np.isnan(r["median"]):
+                    ax.errorbar([i + 0.1], [r["median"]], yerr=[[r["median"] - r["q05"]], [r["q95"] - r["median"]]],
+                                fmt="s", color="tab:red", ms=4, capsize=3, label="posterior predictive 90%" if i == 0 else None)
+                else:
+                    ax.text(i, 0.5, "not in\nthis model", transform=ax.get_xaxis_transform(), ha="center", fontsize=7)
+                if t["scale"] == "log":
+                    lo_o, hi_o = t["value"] * np.exp(-1.645 * t["obs_sd"]), t["value"] * np.exp(1.645 * t["obs_sd"])
+                else:
+                    lo_o, hi_o = max(0.0, t["value"] - 1.645 * t["obs_sd"]), t["value"] + 1.645 * t["obs_sd"]
+                ax.errorbar([i - 0.1], [t["value"]], yerr=[[t["value"] - lo_o], [hi_o - t["value"]]], fmt="o",
+                            color="black", ms=4, capsize=3, label="reported (90% obs. error)" if i == 0 else None)
+            if what == "window_arrests" and len(sel):
+                fl = float(np.atleast_1d(floor)[sel.index[0] % np.size(floor)])
+                ax.axhline(fl, ls="--", color="grey", lw=1, label="sample resolution (half a sanction)")
+            labels = [f"{str(t['period_start'])[:7]}" if what != "window_status" else t["platform"] for _, t in sel.iterrows()]
+            ax.set_xticks(x)
+            ax.set_xticklabels(labels, fontsize=8, rotation=30 if len(x) > 3 else 0)
+            if len(sel) and sel["scale"].iloc[0] == "log":
+                ax.set_yscale("log")
+            ax.legend(fontsize=7)
+    fig.suptitle("Posterior predictive check: Vietnam 2018-2020 (weighted over the posterior draws)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=110)
+    plt.close(fig)
+    return table
+
+
+def sanctioned_run_share(path_h5: str, w_point: np.ndarray, start: str = "2018-01-01", end: str = "2019-12-31") -> float:
+    """Weighted share of the runs in which any platform was throttled or suspended (weekly
+    platform_status > 0) in some week from `start` to `end` (2018-2019 has no scheduled event)."""
+    with h5py.File(path_h5, "r") as f:
+        dates = pd.to_datetime(_strings(f["timeseries/date"][()])).to_numpy()
+        status = f["timeseries/platform_status"][()]
+        point = f["runs/point"][()].astype(np.int64)
+        ok = f["runs/status"][()] == 0
+    sel = (dates >= np.datetime64(start)) & (dates <= np.datetime64(end))
+    any_ = np.any(status[:, sel, :] > 0, axis=(1, 2))
+    w = w_point[point] * ok
+    return float(np.sum(w * any_) / np.sum(w))
+
+
+def pairs_figure(pop: Population, out_png: str) -> None:
+    """Pairwise posterior scatter (colour: weight) and weighted marginal histograms, on the priors'
+    scales and ranges (log axes for log-uniform priors), so what is and is not identified shows."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def short(label: str) -> str:
+        return (label.replace("reputation_weight", "reputation").replace("[global_social]", "\n(global_social)")
+                .replace("[video_sharing]", "\n(video_sharing)").replace("_credibility", " cred.")
+                .replace("credibility_learning", "cred. learning"))
+
+    d = len(PARAMETERS)
+    fig, axes = plt.subplots(d, d, figsize=(13, 13))
+    order = np.argsort(pop.w)
+    for i, pi in enumerate(PARAMETERS):
+        for j, pj in enumerate(PARAMETERS):
+            ax = axes[i, j]
+            if j > i:
+                ax.axis("off")
+                continue
+            if i == j:
+                ax.hist(pop.u[:, j], bins=20, range=(pj.u_lo, pj.u_hi), weights=pop.w, color="tab:blue")
+                ax.set_yticks([])
+            else:
+                ax.scatter(pop.u[order, j], pop.u[order, i], c=pop.w[order], s=6, cmap="viridis")
+                ax.set_ylim(pi.u_lo, pi.u_hi)
+            ax.set_xlim(pj.u_lo, pj.u_hi)
+            if i == d - 1:
+                ax.set_xlabel(("log " if pj.log else "") + short(pj.label), fontsize=7)
+            else:
+                ax.set_xticklabels([])
+            if j == 0 and i > 0:
+                ax.set_ylabel(("log " if pi.log else "") + short(pi.label), fontsize=7)
+            elif i != j:
+                ax.set_yticklabels([])
+            ax.tick_params(labelsize=6)
+    fig.suptitle("Posterior draws (axes span the prior; colour: weight)", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(out_png, dpi=100)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+DESIGN_COLUMNS = ("self_censorship_rate", "lawful_self_censorship_rate", "over_removal_share",
+                  "takedown_compliance_rate[global_social]", "takedown_compliance_rate[video_sharing]",
+                  "users_sanctioned_per_100k")
+
+
+def design_table(path: str, columns: Sequence[str] = DESIGN_COLUMNS) -> str:
+    """The decree-design table of docs/calibration.md from a sweep of scenarios/decree_designs.toml:
+    per design and outcome, the mean over the posterior draws (weighted by /design/weight when
+    present) and, against the first design, the paired difference's mean and 90% interval over
+    the draws (each draw runs every design with the same random numbers). Markdown."""
+    from .loader import load
+
+    res = load(path)
+    runs = res.runs[res.runs["status"] == 0]
+    with h5py.File(path, "r") as f:
+        w_point = f["design/weight"][()] if "design/weight" in f else None
+    names = res.design_names
+    ref = names[0]
+    lines = ["| design | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for name in names:
+        cells = []
+        for c in columns:
+            if c not in runs.columns:
+                cells.append("n/a")
+                continue
+            a = runs[runs["design"] == name].set_index(["point", "replicate"])[c]
+            b = runs[runs["design"] == ref].set_index(["point", "replicate"])[c]
+            pair = pd.concat([a, b], axis=1, keys=["a", "b"]).dropna()
+            ww = (np.asarray(w_point)[pair.index.get_level_values(0)] if w_point is not None
+                  else np.ones(len(pair)))
+            if len(pair) == 0:
+                cells.append("n/a")
+                continue
+            mean = float(np.average(a.dropna(), weights=(np.asarray(w_point)[a.dropna().index.get_level_values(0)]
+                                                         if w_point is not None else None)))
+            if name == ref:
+                cells.append(f"{mean:.3g}")
+            else:
+                dd = (pair["a"] - pair["b"]).to_numpy()
+                q = weighted_quantile(dd, ww, [0.05, 0.95])
+                cells.append(f"{mean:.3g} ({np.average(dd, weights=ww):+.3g} [{q[0]:+.2g}, {q[1]:+.2g}])")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def summary_markdown(path: str) -> str:
+    """The tables of docs/calibration.md's results from a vietnam_calibration_summary.json:
+    the run, the posterior (median and 90% interval per parameter, interval width as a share
+    of the prior range on the prior's scale) and the posterior predictive check."""
+    with open(path) as f:
+        r = json.load(f)
+    st = r["settings"]
+    out = [f"Run: {st['users']:,} users per run, N = {st['particles']}, M = {st['proposals']}, "
+           f"{st['generations']} generations, seed {st['seed']}; {r['runs']:,} runs, "
+           f"{r['wall_seconds'] / 60:.1f} min wall time ({r['sweep_seconds'] / 60:.1f} min in sweeps); "
+           f"{r['targets_used']} targets used"
+           + (f" ({len(r['targets_missing'])} not in the model's results)" if r["targets_missing"] else "") + ".",
+           "Tolerance by generation: " + ", ".join(f"{e:.3g}" for e in r["tolerance"]) + ".",
+           f"Posterior predictive runs (weighted) with any platform throttled or suspended in some week of "
+           f"2018-2019: {r['runs_sanctioned_2018_2019']:.1%}.", "",
+           "| parameter | prior | median | 90% interval | interval / prior range |", "|---|---|---:|---|---:|"]
+    for p in r["posterior"]:
+        out.append(f"| {p['parameter']} | {p['prior']} | {p['median']:.3g} | {p['q05']:.3g} .. {p['q95']:.3g} | "
+                   f"{p['width_share']:.2f} |")
+    out += ["", "| target | observed | predictive 90% (model + obs. error) | model alone 90% | covered |",
+            "|---|---:|---|---|---|"]
+    for t in r["predictive"]:
+        if t["q05"] is None or (isinstance(t["q05"], float) and np.isnan(t["q05"])):
+            out.append(f"| {t['target']} | {t['observed']:.4g} | not in the model's results | | |")
+            continue
+        cov = {True: "yes", False: "**no**", None: "below resolution"}[t["covered"]]
+        out.append(f"| {t['target']} | {t['observed']:.4g} | {t['q05']:.3g} .. {t['q95']:.3g} (median {t['median']:.3g}) "
+                   f"| {t['model_q05']:.3g} .. {t['model_q95']:.3g} | {cov} |")
+    return "\n".join(out)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quick", action="store_true",
+                   help="a tiny run for the test suite (1,000 users, 16 particles, 32 proposals, 2 generations)")
+    p.add_argument("-o", "--output-dir", metavar="DIR",
+                   help="write the posterior, summary and figures here (default: the posterior to "
+                        "scenarios/calibration/vietnam_posterior.csv, figures to docs/img/)")
+    p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
+    p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
+    p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 10,000; quick 1,000)")
+    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 150)")
+    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 300)")
+    p.add_argument("--generations", type=int, help="generations (default 5)")
+    p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
+    p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
+    p.add_argument("--recover", type=int, metavar="K", default=0,
+                   help="parameter recovery instead: K synthetic data sets simulated at parameters drawn "
+                        "from the prior, each calibrated; prints the coverage of the 90%% intervals and "
+                        "exits 1 if it is below --min-coverage")
+    p.add_argument("--min-coverage", type=float, default=0.75, help="(with --recover) default 0.75")
+    p.add_argument("--design-table", metavar="FILE.h5",
+                   help="only print the decree-design table of docs/calibration.md from a sweep of "
+                        "scenarios/decree_designs.toml (means over the posterior draws; paired "
+                        "differences against the first design with 90%% intervals over the draws)")
+    p.add_argument("--summary-markdown", metavar="FILE.json",
+                   help="only print docs/calibration.md's result tables from a vietnam_calibration_summary.json")
+    p.add_argument("--label", default="", metavar="TEXT",
+                   help="a first comment line for the posterior files (e.g. which model version ran)")
+    p.add_argument("--keep", action="store_true", help="keep the work directory (points files, results)")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="passed to every sweep (e.g. a cheaper configuration)")
+
+
+def settings_from(args) -> Settings:
+    s = Settings.quick() if args.quick else Settings()
+    for k in ("users", "particles", "proposals", "generations", "threads", "seed"):
+        v = getattr(args, k)
+        if v is not None:
+            setattr(s, k, v)
+    if s.particles < 2 or s.proposals < s.particles or s.generations < 1 or s.users < 10:
+        raise CalibrationError("need particles >= 2, proposals >= particles, generations >= 1, users >= 10")
+    return s
+
+
+def run(args) -> int:
+    if args.summary_markdown:
+        print(summary_markdown(args.summary_markdown))
+        return 0
+    if args.design_table:
+        if not os.path.isfile(args.design_table):
+            raise CalibrationError(f"{args.design_table}: no such file")
+        print(design_table(args.design_table))
+        return 0
+    t_start = time.monotonic()
+    s = settings_from(args)
+    targets = read_targets(args.targets)
+    binary = find_binary(args.binary)
+    out_dir = args.output_dir
+    if out_dir is not None:
+        os.makedirs(out_dir, exist_ok=True)
+    rng = np.random.default_rng(s.seed)
+    work = tempfile.mkdtemp(prefix="complysim-calibrate-")
+    log = lambda m: print(m, flush=True)  # noqa: E731
+    try:
+        runner = Runner(binary, args.scenario, work, s.users, s.threads, args.set, log)
+        # Which targets does this model give? One cheap probe run at the prior's centre.
+        lo, hi = prior_lo_hi()
+        probe = runner.sweep("probe", to_natural(((lo + hi) / 2)[None, :]), s.seed)
+        runner.represented = represented_users(probe)
+        _, _, missing = model_targets(probe, targets)
+        use = ~targets["target"].isin(missing).to_numpy()
+        if missing:
+            log(f"note: the model's results have no {sorted(set(targets.loc[~use, 'outcome']))}: "
+                f"{len(missing)} targets left out ({', '.join(missing)})")
+        log(f"{use.sum()} targets, {len(PARAMETERS)} free parameters; N = {s.particles}, M = {s.proposals}, "
+            f"{s.generations} generations, {s.users} users per run, binary {binary}")
+
+        def simulate(u: np.ndarray, g: int, tag: str = "gen") -> np.ndarray:
+            path = runner.sweep(f"{tag}{g}", to_natural(u), s.seed + 1000 * (g + 1))
+            values, point, _ = model_targets(path, targets)
+            out = np.full((len(u), len(targets)), np.nan)
+            out[point] = values
+            return out
+
+        if args.recover:
+            return recover(args, s, targets, use, runner, simulate, rng, log, out_dir, t_start)
+
+        floor = floors(targets, s.users, represented_users(probe))
+        pops, eps = abc_smc(simulate, targets["value"].to_numpy(float)[None, :], targets, use, s, rng, floor=floor, log=log)
+        pop = pops[0]
+        theta = to_natural(pop.u)
+        summary = summarise(pop)
+        post_path = os.path.join(out_dir, "vietnam_posterior.csv") if out_dir else POSTERIOR
+        os.makedirs(os.path.dirname(post_path), exist_ok=True)
+        label = (args.label + "\n") if args.label else ""
+        write_points(post_path, theta, pop.w, comment=label + (
+            "Posterior sample of the Vietnam 2018-2020 calibration (ABC-SMC, docs/calibration.md):\n"
+            "one row per particle, the free parameters (shared ones repeated per platform) and a weight.\n"
+            f"{s.particles} particles, {s.generations} generations of {s.proposals} runs, {s.users} users per run,\n"
+            f"final tolerance {pop.eps:.4g}, seed {s.seed}; {int(use.sum())} of {len(targets)} targets "
+            f"({', '.join(missing) if missing else 'none'} not in the model's results).\n"
+            "A points file: [sweep] design = \"file\", points_file = \"vietnam_posterior.csv\"."))
+        draws_path = os.path.join(os.path.dirname(post_path), PLATFORM_DRAWS)
+        write_platform_draws(draws_path, theta, pop.w, rng, header=label + (
+            f"{PLATFORM_DRAW_COUNT} equal-weight draws (systematic resampling) of {os.path.basename(post_path)},\n"
+            "the platforms' parameters only (each decree design sets the regulator's own);\n"
+            "crossed with the decree designs by scenarios/decree_designs.toml."))
+        # Posterior predictive: one more sweep over the posterior draws.
+        pred = runner.sweep("predictive", theta, s.seed + 999_999, pop.w)
+        fig_dir = out_dir or FIGURES
+        os.makedirs(fig_dir, exist_ok=True)
+        table = predictive_figure(pred, pop, targets, use, os.path.join(fig_dir, "calibration_predictive.png"), rng,
+                                  floor)
+        pairs_figure(pop, os.path.join(fig_dir, "calibration_pairs.png"))
+        sanctioned = sanctioned_run_share(pred, pop.w)
+        wall = time.monotonic() - t_start
+        report = dict(settings=dataclasses.asdict(s), targets_used=int(use.sum()), targets_missing=missing,
+                      runs_sanctioned_2018_2019=sanctioned,
+                      tolerance=[e[0] for e in eps], runs=runner.runs, sweep_seconds=round(runner.seconds, 1),
+                      wall_seconds=round(wall, 1), binary=binary,
+                      posterior=summary.to_dict(orient="records"), predictive=table.to_dict(orient="records"))
+        summ_path = os.path.join(out_dir or os.path.dirname(post_path), "vietnam_calibration_summary.json")
+        with open(summ_path, "w") as f:
+            json.dump(report, f, indent=1, default=float)
+        pd.set_option("display.width", 200)
+        log("\nposterior (median, 90% interval; width_share: interval / prior range on the prior's scale):")
+        log(summary.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        log("\nposterior predictive (90% of model + observation error):")
+        log("(covered None: not in the model's results, or the observed value is below what the sample resolves)")
+        log(table[["target", "observed", "q05", "median", "q95", "covered", "resolution", "used"]].to_string(
+            index=False, float_format=lambda v: f"{v:.4g}"))
+        log(f"\nwrote {post_path}, {summ_path}, {fig_dir}/calibration_predictive.png, calibration_pairs.png")
+        log(f"posterior predictive runs with a platform throttled or suspended in 2018-2019: {sanctioned:.1%}")
+        log(f"{runner.runs} runs in {runner.seconds:.0f} s of sweeps; wall time {wall:.0f} s")
+        return 0
+    finally:
+        if args.keep:
+            print(f"work directory kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: Runner, simulate, rng, log,
+            out_dir: str | None, t_start: float) -> int:
+    """Parameter recovery: K truths drawn from the prior; synthetic data = one run at each truth
+    (its own seed, never used by the fit) plus observation error drawn from the targets' obs_sd;
+    then ABC-SMC on all K at once. Coverage of the 90% intervals over (data set, parameter) pairs."""
+    K = args.recover
+    lo, hi = prior_lo_hi()
+    truth_u = lo + (hi - lo) * rng.random((K, len(lo)))
+    vals = simulate(truth_u, 0, tag="truth")  # seed s.seed + 1000: the fit's generations use 2000, 3000, ...
+    s_fit = dataclasses.replace(s, seed=s.seed)
+    scale = targets["scale"].to_numpy()
+    sd = targets["obs_sd"].to_numpy(float)
+    floor = floors(targets, s.users, runner.represented)
+    noisy = on_scale(vals, scale, floor) + rng.standard_normal(vals.shape) * sd
+    observed = np.where(scale == "log", np.exp(noisy), noisy)
+    observed = np.where(np.isnan(observed), targets["value"].to_numpy(float), observed)
+
+    def sim_fit(u, g):
+        return simulate(u, g + 1, tag="fit")
+
+    pops, _ = abc_smc(sim_fit, observed, targets, use, s_fit, rng, floor=floor, log=log)
+    rows = []
+    for k, pop in enumerate(pops):
+        for j, p in enumerate(PARAMETERS):
+            q = weighted_quantile(pop.u[:, j], pop.w, [0.05, 0.95])
+            rows.append(dict(dataset=k, parameter=p.label, truth=float(p.from_u(truth_u[k, j])),
+                             q05=float(p.from_u(q[0])), q95=float(p.from_u(q[1])),
+                             covered=bool(q[0] <= truth_u[k, j] <= q[1]),
+                             width_share=float((q[1] - q[0]) / (p.u_hi - p.u_lo))))
+    res = pd.DataFrame(rows)
+    cov = res["covered"].mean()
+    by = res.groupby("parameter", sort=False).agg(coverage=("covered", "mean"), width_share=("width_share", "median"))
+    log("\nrecovery: coverage of the 90% intervals and median interval width (share of the prior range):")
+    log(by.to_string(float_format=lambda v: f"{v:.2f}"))
+    wall = time.monotonic() - t_start
+    log(f"overall coverage {cov:.3f} over {len(res)} (data set, parameter) pairs; {runner.runs} runs, "
+        f"wall time {wall:.0f} s")
+    if out_dir:
+        res.to_csv(os.path.join(out_dir, "recovery.csv"), index=False)
+        by.to_csv(os.path.join(out_dir, "recovery_by_parameter.csv"))
+    if cov < args.min_coverage:
+        log(f"FAIL: coverage {cov:.3f} < {args.min_coverage}")
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="calibrate", description=__doc__.split("\n\n")[0])
+    add_arguments(p)
+    args = p.parse_args(argv)
+    try:
+        return run(args)
+    except CalibrationError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

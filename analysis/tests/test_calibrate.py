@@ -1,0 +1,175 @@
+"""The ABC-SMC machinery of complysim_analysis.calibrate, without the model:
+importance weights, weighted quantiles, the targets table, points files, and
+a whole ABC-SMC on a toy simulator whose posterior is known. The real runs
+(calibrate --quick, --recover) are ctest tests in tests/calibrate.cmake."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import multivariate_normal
+
+from complysim_analysis import calibrate as cal
+
+ANALYSIS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_pmc_weights_match_the_formula():
+    rng = np.random.default_rng(1)
+    old = rng.normal(size=(30, 3))
+    w_old = rng.random(30)
+    new = rng.normal(size=(12, 3))
+    cov = np.array([[1.0, 0.3, 0.0], [0.3, 2.0, 0.1], [0.0, 0.1, 0.5]])
+    direct = np.array([1.0 / sum(w_old[j] / w_old.sum() * multivariate_normal.pdf(x, old[j], cov) for j in range(30))
+                       for x in new])
+    assert cal.pmc_weights(new, old, w_old, cov) == pytest.approx(direct / direct.sum(), rel=1e-9)
+
+
+def test_weighted_quantile_and_cov():
+    x = np.array([3.0, 1.0, 2.0, 10.0])
+    assert cal.weighted_quantile(x, np.ones(4), [0.5])[0] == pytest.approx(2.5)
+    # All the weight on one value: every quantile is that value.
+    assert cal.weighted_quantile(x, np.array([0, 0, 0, 1.0]), [0.05, 0.95]) == pytest.approx([10, 10])
+    u = np.random.default_rng(2).normal(size=(4000, 2)) @ np.array([[1, 0.5], [0, 1]])
+    assert cal.weighted_cov(u, np.ones(4000)) == pytest.approx(np.cov(u.T), rel=1e-9)
+
+
+def test_repository_targets_are_valid_and_end_in_2020():
+    t = cal.read_targets()
+    assert len(t) == 22
+    assert pd.to_datetime(t["period_end"]).max() <= pd.Timestamp("2020-12-31")
+    assert set(t["kind"]) == {"window_mean", "window_total", "window_total_honoured", "window_arrests", "window_status"}
+    assert (t["obs_sd"] > 0).all()
+
+
+def test_targets_after_2020_are_refused(tmp_path):
+    t = pd.read_csv(cal.TARGETS, keep_default_na=False)
+    t.loc[0, "period_end"] = "2021-03-31"
+    p = tmp_path / "t.csv"
+    t.to_csv(p, index=False)
+    with pytest.raises(cal.CalibrationError, match="after 2020"):
+        cal.read_targets(str(p))
+
+
+def test_log_targets_are_floored_at_the_sample_resolution():
+    t = cal.read_targets()
+    f = cal.floors(t, users=10000)
+    arrests = t["kind"] == "window_arrests"
+    assert f[arrests.to_numpy()] == pytest.approx(0.5 * 70e6 / 10000, rel=0.01)  # half a sanction, one year
+    # A run with no sanction against an observation below the resolution: z = 0 for that target.
+    values = np.zeros((1, len(t)))
+    z = cal.z_scores(values, t, floor=f)
+    assert z[0, arrests.to_numpy()] == pytest.approx(0.0)
+    # ... one sanction in the sample is about log(2) / 0.46 = 1.5 sd above it, ten are 6.5 sd above.
+    values[0, arrests.to_numpy()] = 70e6 / 10000
+    assert cal.z_scores(values, t, floor=f)[0, arrests.to_numpy()] == pytest.approx(
+        np.log(70e6 / 10000 / f[arrests.to_numpy()]) / 0.46)
+    assert (f[arrests.to_numpy()] > 3400).all()
+    values[0, arrests.to_numpy()] = 10 * 70e6 / 10000
+    assert (cal.z_scores(values, t, floor=f)[0, arrests.to_numpy()] > 6).all()
+
+
+def test_points_file_round_trip(tmp_path):
+    theta = cal.to_natural(np.array([[p.u_lo for p in cal.PARAMETERS], [p.u_hi for p in cal.PARAMETERS]]))
+    p = tmp_path / "pts.csv"
+    cal.write_points(str(p), theta, np.array([0.25, 0.75]), comment="two lines\nof comment")
+    text = p.read_text().splitlines()
+    assert text[0] == "# two lines" and text[1] == "# of comment"
+    back = pd.read_csv(p, comment="#")
+    names = [c for prm in cal.PARAMETERS for c in prm.columns]
+    assert list(back.columns) == names + ["weight"]
+    assert back["platform.prior_credibility"].tolist() == [0.001, 0.9]  # 17 digits: exact
+    assert (back["platforms.global_social.rationality"] == back["platforms.video_sharing.rationality"]).all()
+
+
+def _toy_targets(d: int) -> pd.DataFrame:
+    return pd.DataFrame(dict(target=[f"t{k}" for k in range(d)], kind="window_mean", outcome="x", platform="",
+                             period_start="2019-01-01", period_end="2019-12-31", value=0.0, scale="linear",
+                             obs_sd=0.05))
+
+
+def test_abc_smc_recovers_a_toy_posterior():
+    """A simulator that returns each parameter's position in its prior range (0..1) plus
+    N(0, 0.05) noise, one target per parameter with observation error 0.1: ABC-SMC must move
+    every marginal towards the observation, narrow it well below the prior, keep the weights
+    normalised, lower the tolerance each generation, and its 90% intervals cover the truth."""
+    d = len(cal.PARAMETERS)
+    lo, hi = cal.prior_lo_hi()
+    targets = _toy_targets(d)
+    targets["obs_sd"] = 0.1
+    use = np.ones(d, bool)
+    rng = np.random.default_rng(7)
+
+    def simulate(u, g):
+        x = (u - lo) / (hi - lo)
+        return x + rng.normal(scale=0.05, size=x.shape)
+
+    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75]])
+    observed = truth + rng.normal(scale=0.1, size=truth.shape)
+    s = cal.Settings(particles=200, proposals=400, generations=8)
+    pops, eps = cal.abc_smc(simulate, observed, targets, use, s, rng, log=lambda m: None)
+    assert len(pops) == 2 and all(len(p.w) == 200 for p in pops)
+    for k in range(2):
+        assert all(eps[g + 1][k] < eps[g][k] for g in range(len(eps) - 1))  # the tolerance falls
+    covered = 0
+    for k, pop in enumerate(pops):
+        assert pop.w.sum() == pytest.approx(1.0)
+        assert pop.d.max() == pytest.approx(eps[-1][k])
+        x = (pop.u - lo) / (hi - lo)
+        for j in range(d):
+            q05, q50, q95 = cal.weighted_quantile(x[:, j], pop.w, [0.05, 0.5, 0.95])
+            covered += q05 <= truth[k, j] <= q95
+            assert q95 - q05 < 0.6  # far narrower than the prior's 90% interval (0.9)
+            assert abs(q50 - observed[k, j]) < 0.25
+    assert covered >= 0.75 * 2 * d
+
+
+def test_summarise_reports_intervals_on_the_prior_scale():
+    d = len(cal.PARAMETERS)
+    lo, hi = cal.prior_lo_hi()
+    u = np.tile((lo + hi) / 2, (5, 1))
+    pop = cal.Population(u, np.full(5, 0.2), np.zeros(5), 0.0)
+    tab = cal.summarise(pop)
+    assert len(tab) == d
+    assert (tab["width_share"] == 0).all()
+    rep = tab.set_index("parameter").loc["reputation_weight[global_social]"]
+    assert rep["median"] == pytest.approx(10.0)  # geometric centre of 0.1 .. 1000
+
+
+def test_binary_errors_are_one_line(tmp_path, monkeypatch):
+    """A missing --binary, or neither default build location: one `error:` line, exit 2."""
+    out = subprocess.run([sys.executable, os.path.join(ANALYSIS, "calibrate.py"), "--quick", "--binary",
+                          str(tmp_path / "nope"), "-o", str(tmp_path / "o")], capture_output=True, text=True,
+                         timeout=120, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.strip().splitlines() == [f"error: --binary {tmp_path / 'nope'}: no such executable"]
+    monkeypatch.setattr(cal, "DEFAULT_BINARIES", [str(tmp_path / "build" / "release" / "sim" / "complysim"),
+                                                  str(tmp_path / "build" / "sim" / "complysim")])
+    with pytest.raises(cal.CalibrationError, match="no complysim binary"):
+        cal.find_binary(None)
+    second = tmp_path / "build" / "sim" / "complysim"
+    second.parent.mkdir(parents=True)
+    second.write_text("#!/bin/sh\n")
+    second.chmod(0o755)
+    assert cal.find_binary(None) == str(second)
+
+
+def test_systematic_resampling_and_platform_draws(tmp_path):
+    rng = np.random.default_rng(3)
+    w = np.array([0.5, 0.25, 0.125, 0.125, 0.0])
+    idx = cal.systematic_resample(w, 64, rng)
+    counts = np.bincount(idx, minlength=5)
+    assert counts.tolist() == [32, 16, 8, 8, 0]
+    theta = cal.to_natural(np.tile(np.array([p.u_lo for p in cal.PARAMETERS]), (5, 1)))
+    theta[:, 0] = [1, 2, 3, 4, 5]
+    p = tmp_path / "d.csv"
+    cal.write_platform_draws(str(p), theta, w, rng, header="h")
+    df = pd.read_csv(p, comment="#")
+    assert len(df) == cal.PLATFORM_DRAW_COUNT
+    assert all(c.startswith("platform") for c in df.columns)
+    assert "regulator.escalation_credibility" not in df.columns and "weight" not in df.columns
+    assert np.bincount(df["platforms.global_social.reputation_weight"].astype(int), minlength=6)[1:].tolist() == [32, 16, 8, 8, 0]
