@@ -155,3 +155,23 @@ TEST_CASE("reproduce: a file it cannot use exits 2 with one line", "[cli][reprod
   r = run_cli({"reproduce"}, dir);
   CHECK(r.status == 2);
 }
+
+TEST_CASE("reproduce: a design = file sweep with no [[sweep.designs]] reproduces after its points file is gone",
+          "[cli][reproduce]") {
+  test::TempDir dir;
+  std::string base = test::read_text(kTiny);
+  base = base.substr(0, base.find("[sweep]"));
+  test::TempDir scen;
+  scen.write("base.toml", base);
+  scen.write("points.csv", "law.vagueness,weight\n0.05,1\n0.25,3\n");
+  scen.write("file_sweep.toml",
+             "extends = \"base.toml\"\n[sweep]\ndesign = \"file\"\npoints_file = \"points.csv\"\nreplicates = 2\n");
+  const auto r = run_cli({"sweep", (scen.path() / "file_sweep.toml").string(), "-o", "f.h5", "--quiet"}, dir);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  fs::remove_all(scen.path());  // the scenario, its base and the points file: all gone
+  const auto rep = run_cli({"reproduce", "f.h5", "--quiet"}, dir);
+  INFO(rep.out << rep.err);
+  CHECK(rep.status == 0);
+  CHECK_THAT(rep.out, Contains("reproduced: 4 of 4 runs identical"));
+}

@@ -1,6 +1,8 @@
 // complysim — input files read by scenarios and designs (complysim/input_files.hpp).
 #include "complysim/input_files.hpp"
 
+#include "complysim/io/text_file.hpp"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -20,12 +22,8 @@ InputFile read_input_file(const std::string& name, const std::filesystem::path& 
       if (std::filesystem::path(f.name).filename().string() == base) return f;
     throw std::runtime_error("input file '" + name + "' is not embedded in the results file");
   }
-  std::ifstream in(resolved, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read input file '" + resolved.string() + "'");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw std::runtime_error("error reading input file '" + resolved.string() + "'");
-  return InputFile{name, ss.str()};
+  // Bounded and regular files only, as every text file complysim reads (io/text_file.hpp).
+  return InputFile{name, io::read_text_file(resolved, io::kMaxDataFileBytes)};
 }
 
 EmbeddedInputs::EmbeddedInputs(std::vector<InputFile> files) : files_(std::move(files)), previous_(t_embedded) {

@@ -5,6 +5,7 @@
 #include "complysim/io/text_file.hpp"
 #include "fields.hpp"
 
+#include "complysim/input_files.hpp"
 #include "complysim/points_file.hpp"
 
 #include <toml++/toml.h>
@@ -667,9 +668,17 @@ class Loader {
       fail_at(*sweep_points_file_, "points file '" + display + "' has " + std::to_string(size) +
                                        " bytes, more than the limit of " + std::to_string(kMaxPointsFileBytes) +
                                        " (16 MiB); split the design into several sweeps");
-    w.points_text = read_file(w.points_path, display, [&](const std::string& why) {
-      fail_at(*sweep_points_file_, "cannot open points file '" + w.points_file + "' (resolved to '" + display + "'): " + why);
-    });
+    // Through read_input_file: a sweep embeds the file (SweepPlan::inputs) and
+    // `complysim reproduce` serves it from the results file, not the disk.
+    try {
+      w.points_text = read_input_file(w.points_file, w.points_path).content;
+    } catch (const io::TextFileError& e) {
+      fail_at(*sweep_points_file_, "cannot open points file '" + w.points_file + "' (resolved to '" + display + "'): " + e.why());
+    } catch (const std::runtime_error& e) {
+      fail_at(*sweep_points_file_, e.what());
+    } catch (const std::bad_alloc&) {
+      fail_at(*sweep_points_file_, "cannot open points file '" + w.points_file + "': out of memory reading it");
+    }
     std::vector<const ParamSpec*> specs;
     std::vector<std::string> names;
     auto check_name = [&](const std::string& name) -> std::string {

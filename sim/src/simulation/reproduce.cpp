@@ -343,6 +343,10 @@ ReproduceReport reproduce_file(const fs::path& file, const ReproduceOptions& opt
     if (rr.sweep) {
       try {
         rr.plan = plan_sweep(rr.scenarios.front());
+        // A sweep without [[sweep.designs]] names its one design after the scenario
+        // file, which the embedded text does not have: take the name the file recorded.
+        if (rr.scenarios.front().sweep.designs.empty() && rr.plan.designs.size() == 1 && reader.design().names.size() == 1)
+          rr.plan.designs.front().name = reader.design().names.front();
       } catch (const std::exception& e) {
         throw ReproduceRefused("the embedded scenario's sweep cannot be rebuilt: " + std::string(e.what()));
       }

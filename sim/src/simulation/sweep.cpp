@@ -112,6 +112,14 @@ SweepPlan plan_sweep(const Scenario& scenario, const ShardSpec& shard) {
   }
   for (const auto& p : scenario.platforms) plan.platforms.push_back(p.name);
   plan.record_day = record_days(scenario);
+  // A points file travels in the results file (/inputs), under the absolute path the
+  // resolved scenario text names it by, so `complysim reproduce` needs nothing else.
+  if (scenario.sweep.design == "file") {
+    std::error_code ec;
+    std::filesystem::path abs = std::filesystem::absolute(scenario.sweep.points_path, ec);
+    if (ec) abs = scenario.sweep.points_path;
+    plan.inputs.push_back(InputFile{abs.lexically_normal().string(), scenario.sweep.points_text});
+  }
   return plan;
 }
 
