@@ -11,4 +11,4 @@ set_tests_properties(calibration.quick PROPERTIES LABELS "python;e2e" TIMEOUT 60
 add_test(NAME calibration.recovery
          COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/calibration/calibrate_check.sh recovery
                  $<TARGET_FILE:complysim> ${PROJECT_SOURCE_DIR})
-set_tests_properties(calibration.recovery PROPERTIES LABELS "python;e2e;slow" TIMEOUT 3600)
+set_tests_properties(calibration.recovery PROPERTIES LABELS "python;e2e;slow;recovery" TIMEOUT 3600)
