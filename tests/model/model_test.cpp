@@ -491,7 +491,7 @@ TEST_CASE("v2: items stay visible for content.lifetime_days, exposure is at most
 // Per-jurisdiction outcomes (model-spec.md section 7): every outcome not per
 // platform, counted per jurisdiction of the user or item, adds up to the
 // national one day by day; one jurisdiction stores none.
-TEST_CASE("per-jurisdiction outcomes add up to the national ones; one jurisdiction has none", "[model][jurisdictions]") {
+TEST_CASE("per-jurisdiction outcomes add up to the national ones, one jurisdiction has none", "[model][jurisdictions]") {
   const auto dir = std::filesystem::path(COMPLYSIM_SOURCE_DIR) / "scenarios";
   Scenario s = load_scenario(dir / "regional_coordination.toml", {"population.users=6000", "simulation.days=40"});
   REQUIRE(s.jurisdictions.size() == 4);
