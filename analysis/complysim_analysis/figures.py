@@ -60,7 +60,10 @@ OUTCOME_ORDER = ["self_censorship_rate", "lawful_self_censorship_rate", "silence
                  "platform_localized", "escalation_level", "platform_revenue",
                  # model v2 (format_version 2)
                  "takedown_requests_per_100k", "takedown_requests_received", "legal_chilling_rate",
-                 "lawful_legal_chilling_rate", "wrongful_removals_per_100k", "unlawful_exposure_days"]
+                 "lawful_legal_chilling_rate", "wrongful_removals_per_100k", "unlawful_exposure_days",
+                 # expected values without the review coin flips (added beside, format_version 2)
+                 "expected_takedown_requests_received", "expected_takedown_compliance_rate",
+                 "expected_users_sanctioned_per_100k"]
 
 
 @dataclass

@@ -386,7 +386,7 @@ TEST_CASE("analyze: a single-run file gives means and says there is nothing to d
   const Analysis an = analyze_file(path, AnalyzeOptions{});
   CHECK(an.sobol.empty());
   CHECK(an.main_effects.empty());
-  CHECK(an.columns.size() == 14 + 7 * 2);  // every scalar outcome and every platform column
+  CHECK(an.columns.size() == 15 + 9 * 2);  // every scalar outcome and every platform column
   REQUIRE(an.summaries.size() == an.columns.size());
   const auto& s = an.summaries[0];
   CHECK(s.column.label == "self_censorship_rate");

@@ -34,6 +34,8 @@ OUTCOMES = [
     ("takedown_requests_per_100k", False), ("takedown_requests_received", True),
     ("legal_chilling_rate", False), ("lawful_legal_chilling_rate", False),
     ("wrongful_removals_per_100k", False), ("unlawful_exposure_days", False),
+    ("expected_takedown_requests_received", True), ("expected_takedown_compliance_rate", True),
+    ("expected_users_sanctioned_per_100k", False),
 ]
 PLATFORMS = ["global_social", "local_video"]
 RUNS, RECORDS = 3, 5

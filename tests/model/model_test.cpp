@@ -517,7 +517,8 @@ TEST_CASE("per-jurisdiction outcomes add up to the national ones, one jurisdicti
       INFO("day " << t << ", " << table[k].name);
       if (id == OutcomeId::TakedownRequests) {
         CHECK(num == n.num);  // a count: the same denominator (1) in every jurisdiction
-      } else if (id == OutcomeId::MeanPerceivedRisk || id == OutcomeId::UnlawfulExposureDays) {
+      } else if (id == OutcomeId::MeanPerceivedRisk || id == OutcomeId::UnlawfulExposureDays ||
+                 id == OutcomeId::ExpectedUsersSanctionedPer100k) {
         CHECK(num == Approx(n.num).epsilon(1e-12));  // sums of reals, added in another order
         CHECK(den == n.den);
       } else {

@@ -29,7 +29,8 @@ const char* const kCompared[] = {
     "takedown_requests_per_100k", "takedown_requests_received", "takedown_compliance_rate", "data_request_compliance_rate",
     "over_removal_share", "unlawful_visible_share", "users_sanctioned_per_100k", "mean_perceived_risk",
     "platform_localized", "platform_revenue", "legal_chilling_rate", "lawful_legal_chilling_rate",
-    "wrongful_removals_per_100k", "unlawful_exposure_days"};
+    "wrongful_removals_per_100k", "unlawful_exposure_days", "expected_takedown_requests_received",
+    "expected_takedown_compliance_rate", "expected_users_sanctioned_per_100k"};
 
 struct Column {
   std::string name;
@@ -107,5 +108,57 @@ TEST_CASE("summary outcomes do not depend on the sample size (2,000 vs 20,000 us
     }
     INFO(file << "\n" << report.str());
     CHECK(rejected == 0);
+  }
+}
+
+// Requests as rare as the reports say (model-spec.md sections 1 and 5): at a
+// monitoring rate of 3e-6 a day a 2,000-user sample sees about one takedown
+// request a year, yet the represented country (78 million users) sees
+// thousands, so its regulator scores and escalates every review. The ladder,
+// the policy-based compliance and the expected request volume must then be the
+// same at 2,000 and at 20,000 users. Scoring only the sample's realised requests
+// (the rule before) left a 2,000-user sample's platforms at level 0 while
+// 20,000 users escalated.
+TEST_CASE("rare requests: the escalation ladder does not depend on the sample size", "[model][invariance][slow]") {
+  constexpr int kReplicates = 8;
+  auto runs = [&](std::int64_t users, std::uint64_t point) {
+    Scenario s = load_scenario(std::filesystem::path(COMPLYSIM_SOURCE_DIR) / "scenarios" / "baseline.toml");
+    set_param(s, "population.users", ParamValue(users));
+    set_param(s, "regulator.monitoring_rate", ParamValue(3e-6));
+    set_param(s, "regulator.escalation_credibility", ParamValue(1.0));
+    set_param(s, "regulator.compliance_target", ParamValue(0.99));  // every platform falls short
+    set_param(s, "law.data_localization", ParamValue(false));       // only requests are evidence
+    set_param(s, "simulation.days", ParamValue(std::int64_t{180}));
+    set_param(s, "simulation.summary_window_days", ParamValue(std::int64_t{90}));
+    std::vector<RunResult> out;
+    for (int r = 0; r < kReplicates; ++r)
+      out.push_back(simulate(s, RunKey::derive(static_cast<std::uint64_t>(s.simulation.seed), point, static_cast<std::uint64_t>(r))));
+    return out;
+  };
+  const auto small = runs(2000, 0), large = runs(20000, 1);
+  auto values = [](const std::vector<RunResult>& rs, OutcomeId id, std::size_t p) {
+    std::vector<double> v;
+    for (const auto& r : rs) v.push_back(r.summary[static_cast<std::size_t>(id)][p]);
+    return v;
+  };
+  // The regime: the small sample sees almost no realised request.
+  double realised = 0;
+  for (const auto& r : small)
+    for (double x : r.series[static_cast<std::size_t>(OutcomeId::TakedownRequests)]) realised += x;
+  CHECK(realised / kReplicates < 0.05);  // mean requests per day summed over the weekly records: about one a year
+  const std::size_t platforms = small[0].summary[static_cast<std::size_t>(OutcomeId::EscalationLevel)].size();
+  for (std::size_t p = 0; p < platforms; ++p) {
+    for (OutcomeId id : {OutcomeId::EscalationLevel, OutcomeId::ExpectedTakedownComplianceRate, OutcomeId::ExpectedTakedownRequestsReceived}) {
+      double ma, va, mb, vb;
+      std::size_t na, nb;
+      mean_var(values(small, id, p), ma, va, na);
+      mean_var(values(large, id, p), mb, vb, nb);
+      INFO(outcome_table()[static_cast<std::size_t>(id)].name << "[" << p << "]: " << ma << " (2,000) vs " << mb << " (20,000)");
+      REQUIRE(na == kReplicates);
+      REQUIRE(nb == kReplicates);
+      const double se = std::sqrt(va / na + vb / nb);
+      CHECK(std::abs(ma - mb) <= 3.5 * se + 1e-9 * std::abs(mb));
+      if (id == OutcomeId::EscalationLevel) CHECK(ma > 1.0);  // the small sample's platforms are escalated against too
+    }
   }
 }

@@ -15,35 +15,8 @@
 namespace complysim {
 
 std::string_view outcome_label(std::string_view outcome) {
-  struct Entry {
-    std::string_view name, label;
-  };
-  static constexpr Entry kLabels[] = {
-      {"self_censorship_rate", "share of intended political posts that users held back"},
-      {"lawful_self_censorship_rate", "the same, among posts that were lawful (chilled lawful speech)"},
-      {"silenced_user_share", "share of would-be speakers who posted nothing for 30 days"},
-      {"posted_per_user_day", "political posts published per user per day"},
-      {"takedown_requests", "takedown requests the regulator sent per day"},
-      {"takedown_compliance_rate", "share of takedown requests the platform honoured"},
-      {"data_request_compliance_rate", "share of user-data requests the platform answered"},
-      {"over_removal_share", "share of removed posts that were lawful (wrongful removals)"},
-      {"unlawful_visible_share", "share of unlawful posts still visible at the end of the day"},
-      {"users_sanctioned_per_100k", "users fined or prosecuted per day, per 100,000 users"},
-      {"mean_perceived_risk", "users' average belief that a violating post is punished"},
-      {"platform_status", "0 active, 1 throttled, 2 suspended, 3 left the market"},
-      {"platform_localized", "1 if the platform stores users' data in the country"},
-      {"escalation_level", "regulator's pressure: 0 none, 1 warning, 2 fine, 3 throttling, 4 suspension"},
-      {"platform_revenue", "platform revenue per day (relative units)"},
-      {"takedown_requests_per_100k", "takedown requests sent per day, per 100,000 users"},
-      {"takedown_requests_received", "requests the platform received per day, across the whole country"},
-      {"legal_chilling_rate", "share of intended posts held back for fear of the law alone"},
-      {"lawful_legal_chilling_rate", "the same, among lawful posts: lawful speech the decree chills"},
-      {"wrongful_removals_per_100k", "lawful posts removed per day, per 100,000 users"},
-      {"unlawful_exposure_days", "days an unlawful post stayed visible before removal or expiry"},
-  };
-  for (const auto& e : kLabels)
-    if (e.name == outcome) return e.label;
-  return {};
+  const int k = find_outcome(outcome);
+  return k < 0 ? std::string_view{} : outcome_table()[static_cast<std::size_t>(k)].meaning;
 }
 
 CompareTable build_compare_table(const std::vector<CompareInput>& inputs, double level) {

@@ -35,7 +35,7 @@ constexpr std::int64_t BC::*kScalars[] = {&BC::intended, &BC::self_censored, &BC
                                           &BC::unlawful_visible, &BC::silenced, &BC::chilled, &BC::lawful_chilled};
 constexpr std::vector<std::int64_t> BC::*kPerOperation[] = {&BC::requests, &BC::honoured, &BC::data_requests, &BC::data_answered,
                                                             &BC::wrongful, &BC::handovers, &BC::proactive};
-constexpr std::vector<double> BC::*kPerOperationReal[] = {&BC::expected_honoured, &BC::preempted};
+constexpr std::vector<double> BC::*kPerOperationReal[] = {&BC::expected_requests, &BC::expected_honoured, &BC::preempted};
 }  // namespace
 
 void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
@@ -44,6 +44,7 @@ void Model::BlockCounters::reset(std::size_t n_ops, std::size_t n_jur) {
   for (auto m : kPerOperation) (this->*m).assign(n_ops, 0);
   for (auto m : kPerOperationReal) (this->*m).assign(n_ops, 0.0);
   sanctions.assign(n_jur, 0);
+  expected_sanctions.assign(n_jur, 0.0);
   items.assign(n_ops * kSensitivityBins, 0);
   by_jur.assign(n_jur * kJurCounts, 0);
   risk_by_jur.assign(n_jur, 0.0);
@@ -57,6 +58,7 @@ void Model::BlockCounters::add(const BlockCounters& b) {
   for (auto m : kPerOperationReal)
     for (std::size_t o = 0; o < (this->*m).size(); ++o) (this->*m)[o] += (b.*m)[o];
   for (std::size_t j = 0; j < sanctions.size(); ++j) sanctions[j] += b.sanctions[j];
+  for (std::size_t j = 0; j < expected_sanctions.size(); ++j) expected_sanctions[j] += b.expected_sanctions[j];
   for (std::size_t x = 0; x < items.size(); ++x) items[x] += b.items[x];
   for (std::size_t x = 0; x < by_jur.size(); ++x) by_jur[x] += b.by_jur[x];
   for (std::size_t j = 0; j < risk_by_jur.size(); ++j) risk_by_jur[j] += b.risk_by_jur[j];
@@ -512,6 +514,13 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
   const double yardstick = s_.outcomes.lawful_threshold;
   const std::int64_t L = s_.content.lifetime_days;
   const double m = jur.regulator.monitoring_rate, m_life = rules::reviewed_within_lifetime(m, L);
+  // The expected consequences of an item that stays up, summed at posting (the
+  // regulator's compliance score and the expected_* outcomes): its chance of a
+  // request, of removal under the platform's policy, and of a sanction.
+  const bool active = op.status != PlatformStatus::Exited;
+  const double p_contest = rules::contest_probability(law.takedown_deadline_hours, s_.platform.review_hours);
+  const double p_answered = active && op.localized ? op.data_compliance : 0.0;
+  const double p_sanction = (p_answered + (1.0 - p_answered) * law.identification) * jur.regulator.prosecution_rate;
   const double rho_J = users_.risk_aversion[ii] * law.user_sanction;
   const double isolation = users_.isolation_fear[ii] * (1.0 - climate(i));
   const Stream::BetaShape sensitivity =
@@ -564,6 +573,10 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
       if (!lawful) add_exposure(st, day_, static_cast<double>(day_), users_.jurisdiction[i]);
       continue;
     }
+    const double flag = m_life * judged_violating(s, theta_enf, sigma);
+    c.expected_requests[o] += flag;
+    c.expected_honoured[o] += flag * (active ? rules::removal_probability(op.compliance, p_contest, s < law.legal_threshold) : 0.0);
+    c.expected_sanctions[users_.jurisdiction[i]] += flag * p_sanction;
     // The day the regulator will review it (its one review), if within its lifetime.
     const std::int64_t delay = rules::review_delay(r.uniform(), m, L);
     if (delay >= 1) visible_until = std::max<std::int64_t>(visible_until, day_ + delay - 1);
@@ -595,10 +608,8 @@ void Model::record_day() {
 
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
-    op.reg_requests += t.requests[o];
+    op.reg_requests += t.expected_requests[o];
     op.reg_honoured += t.expected_honoured[o];
-    op.reg_data_requests += t.data_requests[o];
-    op.reg_data_answered += t.data_answered[o];
     op.reg_preempted += t.preempted[o];
     for (int bin = 0; bin < kSensitivityBins; ++bin) op.seen_items[static_cast<std::size_t>(bin)] += t.items[o * kSensitivityBins + static_cast<std::size_t>(bin)];
     ++op.seen_days;
@@ -636,8 +647,11 @@ void Model::record_day() {
   put(OutcomeId::LawfulLegalChillingRate, 0, d(t.lawful_chilled), d(t.intended_lawful));
   put(OutcomeId::WrongfulRemovalsPer100k, 0, d(t.removed_lawful) * 1e5, N);
   put(OutcomeId::UnlawfulExposureDays, 0, exposure, left);
+  double expected_sanctions = 0;
+  for (auto x : t.expected_sanctions) expected_sanctions += x;
+  put(OutcomeId::ExpectedUsersSanctionedPer100k, 0, expected_sanctions * 1e5, N);
   for (int p = 0; p < n_platforms_; ++p) {
-    double req = 0, hon = 0, dreq = 0, dans = 0, status = 0, level = 0, localized = 0, revenue = 0;
+    double req = 0, hon = 0, dreq = 0, dans = 0, status = 0, level = 0, localized = 0, revenue = 0, ereq = 0, ehon = 0;
     for (int j = 0; j < n_jurisdictions_; ++j) {
       const auto o = static_cast<std::size_t>(j * n_platforms_ + p);
       const auto& op = ops_[o];
@@ -645,6 +659,8 @@ void Model::record_day() {
       hon += d(t.honoured[o]);
       dreq += d(t.data_requests[o]);
       dans += d(t.data_answered[o]);
+      ereq += t.expected_requests[o];
+      ehon += t.expected_honoured[o];
       status = std::max(status, static_cast<double>(op.status));
       level = std::max(level, static_cast<double>(op.escalation_level));
       localized += op.localized ? 1.0 : 0.0;
@@ -659,6 +675,8 @@ void Model::record_day() {
     put(OutcomeId::EscalationLevel, p, level, 1.0);
     put(OutcomeId::PlatformRevenue, p, revenue, 1.0);
     put(OutcomeId::TakedownRequestsReceived, p, req * scale, 1.0);
+    put(OutcomeId::ExpectedTakedownRequestsReceived, p, ereq * scale, 1.0);
+    put(OutcomeId::ExpectedTakedownComplianceRate, p, ehon, ereq);
   }
   daily_.push_back(std::move(row));
   if (n_jurisdictions_ >= 2) record_day_by_jurisdiction(t, slot);
@@ -715,6 +733,7 @@ void Model::record_day_by_jurisdiction(const BlockCounters& t, std::size_t slot)
     put(OutcomeId::LawfulLegalChillingRate, d(cj[JLawfulChilled]), d(cj[JIntendedLawful]));
     put(OutcomeId::WrongfulRemovalsPer100k, d(cj[JRemovedLawful]) * 1e5, Nj);
     put(OutcomeId::UnlawfulExposureDays, exposure, left);
+    put(OutcomeId::ExpectedUsersSanctionedPer100k, t.expected_sanctions[j] * 1e5, Nj);
   }
   daily_jur_.push_back(std::move(row));
 }

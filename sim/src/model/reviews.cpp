@@ -56,7 +56,6 @@ void Model::review_due(BlockCounters& c, BlockStock& st) {
       const bool active = op.status != PlatformStatus::Exited;
       const double p_remove =
           active ? rules::removal_probability(op.compliance, rules::contest_probability(h, s_.platform.review_hours), s < law.legal_threshold) : 0.0;
-      c.expected_honoured[o] += p_remove;
       if (r.bernoulli(p_remove)) {
         ++c.honoured[o];
         const double removal = arrives + h / 24.0;
@@ -113,6 +112,7 @@ void Model::escalate(Operation& op, int level, std::int64_t first_day, std::int6
 // The escalation ladder (model-spec.md section 5; Tsebelis 1989 inspection game).
 void Model::regulator_reviews() {
   std::vector<int> due(ops_.size(), 0);  // 1 = step carried out, -1 = step down
+  const double scale = static_cast<double>(s_.population.represented_users) / static_cast<double>(users_.size());
   bool any_review = false;
   for (std::size_t o = 0; o < ops_.size(); ++o) {
     auto& op = ops_[o];
@@ -121,12 +121,13 @@ void Model::regulator_reviews() {
     if ((day_ + 1) % reg.review_days != 0) continue;
     any_review = true;
     if (op.status == PlatformStatus::Exited) continue;
-    const auto requests = static_cast<double>(op.reg_requests);
-    const bool evidence = rules::has_evidence(requests, op.reg_preempted);
-    const double score = rules::compliance_score(requests, op.reg_honoured, op.reg_preempted, jur.law.data_localization,
-                                                 op.localized, op.reg_data_requests, op.reg_data_answered);
-    op.reg_requests = op.reg_data_requests = op.reg_data_answered = 0;
-    op.reg_honoured = op.reg_preempted = 0;
+    // Scored on the period's expected requests (rules::compliance_score); whether the
+    // represented country's regulator saw any request at all is one draw.
+    const double p_evidence = rules::evidence_probability(op.reg_requests, op.reg_preempted, scale);
+    const bool evidence = Stream(key_, static_cast<std::uint32_t>(day_), static_cast<std::uint32_t>(o), Purpose::Evidence).bernoulli(p_evidence);
+    const double score = rules::compliance_score(op.reg_requests, op.reg_honoured, op.reg_preempted, jur.law.data_localization,
+                                                 op.localized, op.data_compliance);
+    op.reg_requests = op.reg_honoured = op.reg_preempted = 0;
     if (!evidence && !(jur.law.data_localization && !op.localized)) continue;  // nothing to score: the level stays
     if (rules::meets_target(score, reg.compliance_target)) {
       due[o] = -1;

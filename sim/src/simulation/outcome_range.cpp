@@ -17,14 +17,17 @@ OutcomeRange outcome_range(OutcomeId id) {
     case OutcomeId::MeanPerceivedRisk:
     case OutcomeId::PlatformLocalized:
     case OutcomeId::LegalChillingRate:
-    case OutcomeId::LawfulLegalChillingRate: return {0.0, 1.0};
+    case OutcomeId::LawfulLegalChillingRate:
+    case OutcomeId::ExpectedTakedownComplianceRate: return {0.0, 1.0};
     case OutcomeId::PostedPerUserDay:
     case OutcomeId::TakedownRequests:
     case OutcomeId::UsersSanctionedPer100k:
     case OutcomeId::TakedownRequestsPer100k:
     case OutcomeId::TakedownRequestsReceived:
     case OutcomeId::WrongfulRemovalsPer100k:
-    case OutcomeId::UnlawfulExposureDays: return {0.0, inf};
+    case OutcomeId::UnlawfulExposureDays:
+    case OutcomeId::ExpectedTakedownRequestsReceived:
+    case OutcomeId::ExpectedUsersSanctionedPer100k: return {0.0, inf};
     case OutcomeId::PlatformRevenue: return {-inf, inf};  // net of fines and localisation cost
     case OutcomeId::PlatformStatus: return {0.0, 3.0};
     case OutcomeId::EscalationLevel: return {0.0, 4.0};

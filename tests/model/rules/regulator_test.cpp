@@ -3,6 +3,7 @@
 #include "complysim/model/rules/regulator.hpp"
 
 #include <catch2/catch.hpp>
+#include <cmath>
 
 using namespace complysim;
 using namespace complysim::rules;
@@ -24,11 +25,11 @@ TEST_CASE("the data request -> identification chain draws only when the platform
 }
 
 TEST_CASE("compliance score of a review", "[rules][regulator]") {
-  CHECK(compliance_score(10, 6, 5, false, false, 0, 0) == Approx(11.0 / 15.0));  // pre-empted items count as honoured
-  CHECK(compliance_score(0, 0, 0, false, false, 0, 0) == 1.0);                   // nothing asked: no shortfall
-  CHECK(compliance_score(10, 10, 0, true, false, 0, 0) == 0.0);                  // localisation required, not localised
-  CHECK(compliance_score(10, 10, 0, true, true, 8, 4) == 0.5);                   // the lower of the two scores
-  CHECK(compliance_score(10, 10, 0, true, true, 0, 0) == 1.0);
+  CHECK(compliance_score(10, 6, 5, false, false, 0) == Approx(11.0 / 15.0));  // pre-empted items count as honoured
+  CHECK(compliance_score(0, 0, 0, false, false, 0) == 1.0);                   // nothing asked: no shortfall
+  CHECK(compliance_score(10, 10, 0, true, false, 1) == 0.0);                  // localisation required, not localised
+  CHECK(compliance_score(10, 10, 0, true, true, 0.5) == 0.5);                 // the lower of the two scores (d = 0.5)
+  CHECK(compliance_score(10, 8, 0, true, true, 1) == 0.8);
 }
 
 TEST_CASE("one escalation step gives the same state from a review and from an event", "[rules][regulator]") {
@@ -96,13 +97,18 @@ TEST_CASE("v2: the ladder's ceiling and a period without evidence", "[rules][reg
   CHECK(next_level(3, 4) == 4);
   CHECK(next_level(4, 4) == 4);
   CHECK(next_level(0, 0) == 0);
-  CHECK_FALSE(has_evidence(0, 0));
-  CHECK(has_evidence(0, 0.2));
-  // Expected honour: 3 requests with removal probabilities 0.9, 0.9, 0.45 and 1.5 pre-empted.
-  CHECK(compliance_score(3, 2.25, 1.5, false, false, 0, 0) == Approx(3.75 / 4.5));
+  // Evidence is written for the represented population: none without requests or
+  // pre-empted items; 0.001 expected requests in the sample, standing for 10,000
+  // users each, are 10 expected in the country: evidence almost surely.
+  CHECK(evidence_probability(0, 0, 1e4) == 0.0);
+  CHECK(evidence_probability(0, 0.2, 1.0) == Approx(1 - std::exp(-0.2)));
+  CHECK(evidence_probability(0.001, 0, 1e4) == Approx(1 - std::exp(-10.0)));
+  CHECK(evidence_probability(1e-4, 0, 2.0) < evidence_probability(1e-4, 0, 2e4));  // the same sample stands for more
+  // Expected honour: 3 expected requests with removal probabilities 0.9, 0.9, 0.45 and 1.5 pre-empted.
+  CHECK(compliance_score(3, 2.25, 1.5, false, false, 0) == Approx(3.75 / 4.5));
   // A platform honouring exactly the target share meets it, whatever the rounding of the sum.
   double sum = 0;
   for (int k = 0; k < 100000; ++k) sum += 0.9;
-  CHECK(meets_target(compliance_score(100000, sum, 0, false, false, 0, 0), 0.9));
+  CHECK(meets_target(compliance_score(100000, sum, 0, false, false, 0), 0.9));
   CHECK_FALSE(meets_target(0.899, 0.9));
 }

@@ -18,6 +18,7 @@ struct OutcomeSpec {
   std::string_view unit;         ///< "share", "items/user/day", "requests/day", ...
   std::string_view description;  ///< one line
   std::string_view label = {};   ///< short plain words for tables and figures, e.g. "Chilled lawful speech"
+  std::string_view meaning = {}; ///< one plain-language sentence for a workshop audience (compare, serve)
 };
 
 /// Index of each outcome in outcome_table(); the order is part of the output format.
@@ -43,6 +44,9 @@ enum class OutcomeId : int {
   LawfulLegalChillingRate,
   WrongfulRemovalsPer100k,
   UnlawfulExposureDays,
+  ExpectedTakedownRequestsReceived,
+  ExpectedTakedownComplianceRate,
+  ExpectedUsersSanctionedPer100k,
   Count
 };
 

@@ -64,8 +64,9 @@ struct Operation {
   std::int64_t negative_days = 0;      ///< consecutive days of negative utility (exit rule)
   double fines_today = 0.0;            ///< fines and localisation cost due, paid out of the next recorded day's revenue (relative revenue units)
   // Counters since the regulator's last review.
-  std::int64_t reg_requests = 0, reg_data_requests = 0, reg_data_answered = 0;
-  double reg_honoured = 0, reg_preempted = 0;  ///< sum of removal probabilities; expected flaggable items removed proactively
+  double reg_requests = 0;   ///< expected takedown requests drawn by the items posted (sum of flag chances)
+  double reg_honoured = 0;   ///< the same weighted by each item's removal probability under the policy
+  double reg_preempted = 0;  ///< expected flaggable items removed proactively
   // Counters since the platform's last review: items posted per sensitivity bin.
   std::array<std::int64_t, kSensitivityBins> seen_items{};
   std::int64_t seen_days = 0;
@@ -126,7 +127,10 @@ class Model {
     std::int64_t silenced = 0, chilled = 0, lawful_chilled = 0;
     double risk_sum = 0;
     std::vector<std::int64_t> requests, honoured, data_requests, data_answered, wrongful, handovers, proactive;  ///< [operations]
-    std::vector<double> expected_honoured, preempted;  ///< [operations] sums of removal probabilities; expected flaggable proactive removals
+    /// [operations] expected requests the day's posted items draw (sum of flag chances), the same weighted by
+    /// each item's removal probability, and expected flaggable items removed proactively
+    std::vector<double> expected_requests, expected_honoured, preempted;
+    std::vector<double> expected_sanctions;  ///< [jurisdictions] sanctions the day's posted items are expected to bring
     std::vector<std::int64_t> sanctions;  ///< [jurisdictions]
     std::vector<std::int64_t> items;      ///< [operations * kSensitivityBins] posted items per bin
     std::vector<std::int64_t> by_jur;     ///< [jurisdictions * kJurCounts] the scalar counts per jurisdiction (JurCount)

@@ -28,6 +28,7 @@ enum class Purpose : std::uint32_t {
   Escalation = 7,      ///< a regulator's escalation draw
   Design = 8,          ///< sweep design sampling (scrambling, LHS permutations)
   ItemCount = 9,       ///< daily number of a user's intended items (one block per 4 consecutive users, agent = the first)
+  Evidence = 10,       ///< whether a regulator's review period had any request in the represented country (agent = operation)
   Review = 0x100,      ///< the regulator's review of one posted item: day = posting day, agent = author, purpose = Review + the item's index among its author's items of that day
 };
 

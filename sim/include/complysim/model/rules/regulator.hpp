@@ -80,34 +80,40 @@ template <class Draw>
 inline bool identified(bool answered, Draw&& identified_otherwise) { return answered || identified_otherwise(); }
 
 /// A platform's compliance score at a review (share 0..1): (honoured +
-/// pre-empted) / (requests + pre-empted), 1 with neither (a review with neither
-/// leaves the level unchanged: see has_evidence); with data
+/// pre-empted) / (requests + pre-empted), 1 with neither; with data
 /// localisation required, the lower of that and the data score (0 when not
-/// localised; answered / data requests, 1 with none). Items the platform removed
-/// proactively that the regulator would have flagged ("pre-empted") count as
-/// honoured. Source: model-spec.md section 5.
-/// Scored on expected honour (v2): `honoured` is the sum of each request's
-/// removal probability and `preempted` the expected number of proactively
-/// removed items the regulator would have flagged, so the score does not get
-/// noisier as the sample shrinks.
-inline double compliance_score(double requests, double honoured, double preempted, bool data_localization,
-                               bool localized, std::int64_t data_requests, std::int64_t data_answered) {
+/// localised, else the platform's data compliance d: the expected share of
+/// data requests answered). Items the platform removed proactively that the
+/// regulator would have flagged ("pre-empted") count as honoured.
+/// Source: model-spec.md section 5.
+/// Scored on expected honour (v2), summed over the stock rather than over the
+/// sample's realised requests: `requests` is the expected number of takedown
+/// requests the period's posted items draw (each item's chance of being flagged
+/// in its lifetime), `honoured` the same weighted by each item's removal
+/// probability under the platform's policy, `preempted` the expected number of
+/// proactively removed items the regulator would have flagged. The score is then
+/// the same at any sample size, including when requests are so rare that the
+/// sample sees none (the represented country still sees them).
+inline double compliance_score(double requests, double honoured, double preempted, bool data_localization, bool localized,
+                               double data_compliance) {
   const double num = honoured + preempted;
   const double den = requests + preempted;
   double score = den > 0 ? num / den : 1.0;
-  if (data_localization) {
-    const double data_score = !localized ? 0.0
-                              : data_requests > 0 ? static_cast<double>(data_answered) / static_cast<double>(data_requests)
-                                                  : 1.0;
-    score = std::min(score, data_score);
-  }
+  if (data_localization) score = std::min(score, localized ? data_compliance : 0.0);
   return score;
 }
 
-/// Whether a review period gave the regulator anything to score: requests
-/// sent or flaggable items removed proactively. A period with neither leaves
-/// the level unchanged. Source: model-spec.md section 5.
-inline bool has_evidence(double requests, double preempted) { return requests > 0 || preempted > 0; }
+/// Probability that the represented country's regulator had anything to score
+/// in a review period: at least one takedown request or flaggable pre-empted
+/// item among the represented population, 1 - exp(-scale * (requests +
+/// preempted)) with the period's expected sample counts (compliance_score) and
+/// `scale` = represented_users / users (Poisson). A period without evidence
+/// leaves the level unchanged. Written for the represented population, so the
+/// ladder does not depend on the sample size (a sample too small to see a
+/// request would otherwise never escalate). Source: model-spec.md sections 1 and 5.
+inline double evidence_probability(double requests, double preempted, double scale) {
+  return -std::expm1(-scale * (requests + preempted));
+}
 
 /// Whether a compliance score meets the target: score >= target - 1e-9. A
 /// score is a sum of removal probabilities over a count, so a platform that
