@@ -99,9 +99,12 @@ class Parameter:
 #: had two values at the edges of narrower ranges); each is at most its range in
 #: the parameter table.
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("reputation_weight[global_social]", ("platforms.global_social.reputation_weight",), 0.1, 1000.0, True,
-              "four decades of revenue-days: from negligible to dominant"),
-    Parameter("reputation_weight[video_sharing]", ("platforms.video_sharing.reputation_weight",), 0.1, 1000.0, True,
+    Parameter("reputation_weight[global_social]", ("platforms.global_social.reputation_weight",), 0.1, 1e9, True,
+              "one user's revenue-days per wrongful removal or handover: at the reported request volumes "
+              "(about 1e-7 requests per user and day) a weight below 1e5 costs less than a thousandth of the "
+              "revenue and cannot hold compliance below the target; 1e9 (the parameter table's top) is about "
+              "20 days of Facebook's whole Vietnamese revenue per wrongful removal"),
+    Parameter("reputation_weight[video_sharing]", ("platforms.video_sharing.reputation_weight",), 0.1, 1e9, True,
               "as above"),
     Parameter("rationality", ("platforms.global_social.rationality", "platforms.video_sharing.rationality"),
               1.0, 1000.0, True, "near-random to near-best-response choices"),
@@ -110,11 +113,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("prior_credibility", ("platform.prior_credibility",), 0.001, 0.9, True,
               "threats dismissed to threats believed"),
     Parameter("credibility_learning", ("platform.credibility_learning",), 0.01, 0.9, False, "slow to fast"),
-    Parameter("escalation_credibility", ("regulator.escalation_credibility",), 0.01, 1.0, False,
-              "the whole range but never"),
+    Parameter("escalation_credibility", ("regulator.escalation_credibility",), 1e-4, 1.0, True,
+              "from one step in 10,000 carried out to every step: a monthly review of a platform below "
+              "target takes a step with this probability, and no throttling in 2018-2019 allows only rare steps"),
     Parameter("prosecution_rate", ("regulator.prosecution_rate",), 1e-4, 1.0, True,
               "one in 10,000 identified authors sanctioned to all"),
-    Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-6, 0.1, True,
+    Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-8, 0.1, True,
               "the request volume: from a handful of requests a year per million items to one item in ten "
               "reviewed a day"),
 )
@@ -123,10 +127,10 @@ PARAMETERS: tuple[Parameter, ...] = (
 @dataclasses.dataclass
 class Settings:
     """Size of a calibration run."""
-    users: int = 10000
-    particles: int = 150          # N: population size (the posterior sample)
-    proposals: int = 300          # M: new runs per generation (the N best of old and new kept)
-    generations: int = 5
+    users: int = 5000             # the targets are expected_* outcomes (no coin flips): 5,000 users resolve them
+    particles: int = 300          # N: population size (the posterior sample)
+    proposals: int = 600          # M: new runs per generation (the N best of old and new kept)
+    generations: int = 8
     threads: int = 2
     seed: int = 20180101
 
@@ -171,8 +175,9 @@ def floors(targets: pd.DataFrame, users: int, represented: float = INTERNET_USER
     A run with no event says only "fewer than that"; model and observation are both floored
     there, so a rate too small for the sample neither helps nor hurts. LOG_FLOOR otherwise."""
     kind = targets["kind"].to_numpy()
-    arrests = kind == "window_arrests"
-    counts = np.isin(kind, ["window_total", "window_total_honoured"])
+    realised = ~targets["outcome"].str.startswith("expected_").to_numpy()  # expected_* outcomes: no coin flips
+    arrests = (kind == "window_arrests") & realised
+    counts = np.isin(kind, ["window_total", "window_total_honoured"]) & realised
     return np.where(arrests, 0.5 * INTERNET_USERS / users,
                     np.where(counts, 0.5 * represented / users, LOG_FLOOR))
 
@@ -193,6 +198,12 @@ def represented_users(path_h5: str) -> float:
 
 def _strings(a) -> list[str]:
     return [v.decode() if isinstance(v, bytes) else str(v) for v in a]
+
+
+def compliance_outcome(outcome: str) -> str:
+    """The compliance rate that turns requests received into honoured ones: the expected one
+    for expected_* request counts (no coin flips), else the realised one."""
+    return "expected_takedown_compliance_rate" if outcome.startswith("expected_") else "takedown_compliance_rate"
 
 
 def model_targets(path: str, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -244,7 +255,7 @@ def model_targets(path: str, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndar
                 elif kind == "window_total":
                     v = np.nansum(w * length[sel], axis=1)
                 elif kind == "window_total_honoured":
-                    c = series("takedown_compliance_rate", row["platform"])[:, sel]
+                    c = series(compliance_outcome(row["outcome"]), row["platform"])[:, sel]
                     v = np.nansum(w * np.nan_to_num(c, nan=0.0) * length[sel], axis=1)
                 elif kind == "window_arrests":
                     v = np.nansum(w * length[sel], axis=1) / 1e5 * INTERNET_USERS
@@ -560,12 +571,14 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
     table = pd.DataFrame(rows)
 
     # Weekly compliance bands per platform (model only) with the targets' windows.
+    comp_name = targets.loc[targets["kind"] == "window_mean", "outcome"]
+    comp_name = comp_name.iloc[0] if len(comp_name) else "takedown_compliance_rate"
     with h5py.File(path_h5, "r") as f:
         platforms = _strings(f.attrs["platforms"])
         dates = pd.to_datetime(_strings(f["timeseries/date"][()]))
-        comp = f["timeseries/takedown_compliance_rate"][()]
-    groups = [("takedown_compliance_rate", "global_social", "Facebook (global_social): compliance"),
-              ("takedown_compliance_rate", "video_sharing", "Google (video_sharing): compliance"),
+        comp = f["timeseries/" + comp_name][()]
+    groups = [("takedown_compliance_rate", "global_social", f"Facebook (global_social): {comp_name}"),
+              ("takedown_compliance_rate", "video_sharing", f"Google (video_sharing): {comp_name}"),
               ("window_total", "video_sharing", "Google: items requested per half-year"),
               ("window_total_honoured", "global_social", "Facebook: items restricted per half-year"),
               ("window_arrests", "", "arrests per year (model: sanctions x 70M internet users)"),
@@ -615,8 +628,8 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
                     lo_o, hi_o = max(0.0, t["value"] - 1.645 * t["obs_sd"]), t["value"] + 1.645 * t["obs_sd"]
                 ax.errorbar([i - 0.1], [t["value"]], yerr=[[t["value"] - lo_o], [hi_o - t["value"]]], fmt="o",
                             color="black", ms=4, capsize=3, label="reported (90% obs. error)" if i == 0 else None)
-            if what == "window_arrests" and len(sel):
-                fl = float(np.atleast_1d(floor)[sel.index[0] % np.size(floor)])
+            fl = float(np.atleast_1d(floor)[sel.index[0] % np.size(floor)]) if len(sel) else LOG_FLOOR
+            if what == "window_arrests" and len(sel) and fl > LOG_FLOOR:
                 ax.axhline(fl, ls="--", color="grey", lw=1, label="sample resolution (half a sanction)")
             labels = [f"{str(t['period_start'])[:7]}" if what != "window_status" else t["platform"] for _, t in sel.iterrows()]
             ax.set_xticks(x)
@@ -777,10 +790,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
     p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
     p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
-    p.add_argument("--users", type=int, help="simulated users per run (default 10,000; quick 1,000)")
-    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 150)")
-    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 300)")
-    p.add_argument("--generations", type=int, help="generations (default 5)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 5,000; quick 1,000)")
+    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 300)")
+    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 600)")
+    p.add_argument("--generations", type=int, help="generations (default 8)")
     p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
     p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
     p.add_argument("--recover", type=int, metavar="K", default=0,
