@@ -87,9 +87,15 @@ TEST_CASE("every bundled scenario runs its whole horizon at small size, and its 
 TEST_CASE("decree_designs.toml restates the scenario files' values", "[scenario][bundled]") {
   const fs::path dir = fs::path(COMPLYSIM_SOURCE_DIR) / "scenarios";
   const Scenario designs = load_scenario(dir / "decree_designs.toml");
-  REQUIRE(designs.sweep.designs.size() == 6);
+  REQUIRE(designs.sweep.designs.size() == 16);  // six decree designs and the ten one-lever scenarios
+  int levers = 0;
   for (const auto& d : designs.sweep.designs) {
-    const Scenario file = load_scenario(dir / (d.name + ".toml"));
+    // "lever_X" restates scenarios/levers/X.toml (decree53_2022 with one lever moved).
+    const bool lever = d.name.rfind("lever_", 0) == 0;
+    levers += lever;
+    const fs::path path = lever ? dir / "levers" / (d.name.substr(6) + ".toml") : dir / (d.name + ".toml");
+    REQUIRE(fs::is_regular_file(path));
+    const Scenario file = load_scenario(path);
     for (const auto& [name, value] : d.set) {
       INFO(d.name << ": " << name);
       CHECK(to_toml_text(get_param(file, name)) == to_toml_text(get_param([&] {
@@ -99,4 +105,5 @@ TEST_CASE("decree_designs.toml restates the scenario files' values", "[scenario]
             }(), name)));
     }
   }
+  CHECK(levers == 10);
 }
