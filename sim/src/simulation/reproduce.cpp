@@ -46,15 +46,6 @@ std::string show(const std::string& s) {
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
-/// Day index of each time-series record (the rule of Model::result()).
-std::vector<std::int64_t> record_days(const Scenario& s) {
-  const std::int64_t days = s.simulation.days, every = s.simulation.record_every_days;
-  std::vector<std::int64_t> out;
-  if (days <= 0 || every <= 0) return out;
-  for (std::int64_t rec = 0; rec * every < days; ++rec) out.push_back(std::min(days, (rec + 1) * every) - 1);
-  return out;
-}
-
 std::string join(const std::vector<std::string>& v) {
   std::string out = "[";
   for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + show(v[i]);

@@ -26,16 +26,6 @@ std::int64_t parse_int(std::string_view t, std::string_view whole) {
   return v;
 }
 
-/// The records of a run's time series: day index of the last day of each
-/// interval of simulation.record_every_days (the same rule as Model::result()).
-std::vector<std::int64_t> record_days(const Scenario& s) {
-  const std::int64_t days = s.simulation.days, every = s.simulation.record_every_days;
-  std::vector<std::int64_t> out;
-  if (days <= 0 || every <= 0) return out;
-  for (std::int64_t rec = 0; rec * every < days; ++rec) out.push_back(std::min(days, (rec + 1) * every) - 1);
-  return out;
-}
-
 template <class T>
 void hash_value(std::uint64_t& h, const T& v) {
   h = io::fnv1a64(&v, sizeof v, h);
@@ -85,6 +75,14 @@ ShardSpec ShardSpec::parse(std::string_view text) {
     throw std::invalid_argument("--shard '" + std::string(text) + "': I must be in 0.." + std::to_string(s.count - 1) +
                                 " (shards are numbered from 0)");
   return s;
+}
+
+std::vector<std::int64_t> record_days(const Scenario& s) {
+  const std::int64_t days = s.simulation.days, every = s.simulation.record_every_days;
+  std::vector<std::int64_t> out;
+  if (days <= 0 || every <= 0) return out;
+  for (std::int64_t rec = 0; rec * every < days; ++rec) out.push_back(std::min(days, (rec + 1) * every) - 1);
+  return out;
 }
 
 SweepPlan plan_sweep(const Scenario& scenario, const ShardSpec& shard) {

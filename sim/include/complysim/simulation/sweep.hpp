@@ -65,6 +65,11 @@ struct SweepPlan {
   std::vector<InputFile> inputs;
 };
 
+/// The records of a run's time series: the day index of the last day of each
+/// interval of simulation.record_every_days (the rule of Model::result());
+/// empty when days or record_every_days is not positive.
+std::vector<std::int64_t> record_days(const Scenario& s);
+
 /// Builds the plan of `scenario`'s [sweep] for one shard.
 /// @throws std::invalid_argument if the scenario has no [sweep] section, the
 ///         design cannot be built, a swept name is unknown, or the shard is out of range.
