@@ -127,16 +127,17 @@ PARAMETERS: tuple[Parameter, ...] = (
 @dataclasses.dataclass
 class Settings:
     """Size of a calibration run."""
-    users: int = 5000             # the targets are expected_* outcomes (no coin flips): 5,000 users resolve them
-    particles: int = 300          # N: population size (the posterior sample)
-    proposals: int = 600          # M: new runs per generation (the N best of old and new kept)
+    users: int = 2000             # the targets are expected_* outcomes (no coin flips): 2,000 users resolve them
+    particles: int = 200          # N: population size (the posterior sample)
+    proposals: int = 400          # M: new points per generation (the N best of old and new kept)
     generations: int = 8
+    replicates: int = 4           # runs per point; its summaries are their mean (the sanction targets: the expected share)
     threads: int = 2
     seed: int = 20180101
 
     @staticmethod
     def quick() -> "Settings":
-        return Settings(users=1000, particles=16, proposals=32, generations=2)
+        return Settings(users=1000, particles=16, proposals=32, generations=2, replicates=1)
 
 
 # ---------------------------------------------------------------------------
@@ -266,6 +267,18 @@ def model_targets(path: str, targets: pd.DataFrame) -> tuple[np.ndarray, np.ndar
     return out, point, missing
 
 
+def mean_by_point(values: np.ndarray, point: np.ndarray, n: int) -> np.ndarray:
+    """Each point's summaries averaged over its replicate runs (NaN-aware; NaN where every
+    replicate is NaN). values: [runs, T], point: [runs] in 0..n-1 -> [n, T]."""
+    total = np.zeros((n, values.shape[1]))
+    count = np.zeros((n, values.shape[1]))
+    ok = ~np.isnan(values)
+    np.add.at(total, point, np.where(ok, values, 0.0))
+    np.add.at(count, point, ok.astype(float))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
 def z_scores(values: np.ndarray, targets: pd.DataFrame, observed: np.ndarray | None = None,
              floor: np.ndarray | float = LOG_FLOOR) -> np.ndarray:
     """(model - observed) / obs_sd on each target's scale (log values floored at `floor`, [T]);
@@ -354,14 +367,16 @@ class Runner:
         self.seconds = 0.0
         self.represented = INTERNET_USERS  # population.represented_users, read from the first results file
 
-    def sweep(self, name: str, theta: np.ndarray, seed: int, weight: np.ndarray | None = None) -> str:
-        """Runs every row of theta (natural units, [n, d]) once; returns the results file's path."""
+    def sweep(self, name: str, theta: np.ndarray, seed: int, weight: np.ndarray | None = None,
+              replicates: int = 1) -> str:
+        """Runs every row of theta (natural units, [n, d]) `replicates` times (independent random
+        numbers); returns the results file's path."""
         pts = os.path.join(self.workdir, f"{name}.csv")
         write_points(pts, theta, weight)
         toml = os.path.join(self.workdir, f"{name}.toml")
         with open(toml, "w") as f:
             f.write(f'extends = "{self.scenario}"\n\n[sweep]\ndesign = "file"\npoints_file = "{name}.csv"\n'
-                    "replicates = 1\n")
+                    f"replicates = {int(replicates)}\n")
         out = os.path.join(self.workdir, f"{name}.h5")
         cmd = [self.binary, "sweep", toml, "-o", out, "--force", "--quiet", "--threads", str(self.threads),
                "--set", f"population.users={self.users}", "--set", f"simulation.seed={seed}"]
@@ -370,7 +385,7 @@ class Runner:
         t0 = time.monotonic()
         r = subprocess.run(cmd, capture_output=True, text=True)
         self.seconds += time.monotonic() - t0
-        self.runs += len(theta)
+        self.runs += len(theta) * int(replicates)
         if r.returncode not in (0, 1) or not os.path.exists(out):  # 1: some runs failed (recorded, scored as missing)
             raise CalibrationError(f"complysim sweep failed (exit {r.returncode}): {r.stderr.strip()[-2000:]}")
         if r.returncode == 1:
@@ -790,10 +805,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
     p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
     p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
-    p.add_argument("--users", type=int, help="simulated users per run (default 5,000; quick 1,000)")
-    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 300)")
-    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 600)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 2,000; quick 1,000)")
+    p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 200)")
+    p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
     p.add_argument("--generations", type=int, help="generations (default 8)")
+    p.add_argument("--replicates", type=int,
+                   help="runs per point, their summaries averaged (default 4; quick 1): a parameter that throttles "
+                        "a platform in some histories is then not accepted on one lucky run")
     p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
     p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
     p.add_argument("--recover", type=int, metavar="K", default=0,
@@ -816,12 +834,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args) -> Settings:
     s = Settings.quick() if args.quick else Settings()
-    for k in ("users", "particles", "proposals", "generations", "threads", "seed"):
+    for k in ("users", "particles", "proposals", "generations", "replicates", "threads", "seed"):
         v = getattr(args, k)
         if v is not None:
             setattr(s, k, v)
-    if s.particles < 2 or s.proposals < s.particles or s.generations < 1 or s.users < 10:
-        raise CalibrationError("need particles >= 2, proposals >= particles, generations >= 1, users >= 10")
+    if s.particles < 2 or s.proposals < s.particles or s.generations < 1 or s.users < 10 or s.replicates < 1:
+        raise CalibrationError("need particles >= 2, proposals >= particles, generations >= 1, users >= 10, "
+                               "replicates >= 1")
     return s
 
 
@@ -858,12 +877,11 @@ def run(args) -> int:
         log(f"{use.sum()} targets, {len(PARAMETERS)} free parameters; N = {s.particles}, M = {s.proposals}, "
             f"{s.generations} generations, {s.users} users per run, binary {binary}")
 
-        def simulate(u: np.ndarray, g: int, tag: str = "gen") -> np.ndarray:
-            path = runner.sweep(f"{tag}{g}", to_natural(u), s.seed + 1000 * (g + 1))
+        def simulate(u: np.ndarray, g: int, tag: str = "gen", replicates: int | None = None) -> np.ndarray:
+            path = runner.sweep(f"{tag}{g}", to_natural(u), s.seed + 1000 * (g + 1),
+                                replicates=s.replicates if replicates is None else replicates)
             values, point, _ = model_targets(path, targets)
-            out = np.full((len(u), len(targets)), np.nan)
-            out[point] = values
-            return out
+            return mean_by_point(values, point, len(u))
 
         if args.recover:
             return recover(args, s, targets, use, runner, simulate, rng, log, out_dir, t_start)
@@ -889,7 +907,7 @@ def run(args) -> int:
             "the platforms' parameters only (each decree design sets the regulator's own);\n"
             "crossed with the decree designs by scenarios/decree_designs.toml."))
         # Posterior predictive: one more sweep over the posterior draws.
-        pred = runner.sweep("predictive", theta, s.seed + 999_999, pop.w)
+        pred = runner.sweep("predictive", theta, s.seed + 999_999, pop.w, replicates=s.replicates)
         fig_dir = out_dir or FIGURES
         os.makedirs(fig_dir, exist_ok=True)
         table = predictive_figure(pred, pop, targets, use, os.path.join(fig_dir, "calibration_predictive.png"), rng,
@@ -931,7 +949,8 @@ def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: R
     K = args.recover
     lo, hi = prior_lo_hi()
     truth_u = lo + (hi - lo) * rng.random((K, len(lo)))
-    vals = simulate(truth_u, 0, tag="truth")  # seed s.seed + 1000: the fit's generations use 2000, 3000, ...
+    # One history per truth, as the real data are one (seed s.seed + 1000: the fit's generations use 2000, 3000, ...).
+    vals = simulate(truth_u, 0, tag="truth", replicates=1)
     s_fit = dataclasses.replace(s, seed=s.seed)
     scale = targets["scale"].to_numpy()
     sd = targets["obs_sd"].to_numpy(float)
