@@ -720,9 +720,11 @@ def pairs_figure(pop: Population, out_png: str) -> None:
 # Command line
 # ---------------------------------------------------------------------------
 
-DESIGN_COLUMNS = ("self_censorship_rate", "lawful_self_censorship_rate", "over_removal_share",
-                  "takedown_compliance_rate[global_social]", "takedown_compliance_rate[video_sharing]",
-                  "users_sanctioned_per_100k")
+#: The expected_* outcomes: at the calibrated request volume a sample sees few requests and
+#: sanctions, so the realised rates are mostly undefined or 0 (docs/model.md, Outcomes).
+DESIGN_COLUMNS = ("self_censorship_rate", "lawful_self_censorship_rate", "lawful_legal_chilling_rate",
+                  "wrongful_removals_per_100k", "expected_takedown_compliance_rate[global_social]",
+                  "expected_takedown_compliance_rate[video_sharing]", "expected_users_sanctioned_per_100k")
 
 
 def design_table(path: str, columns: Sequence[str] = DESIGN_COLUMNS) -> str:
@@ -763,6 +765,44 @@ def design_table(path: str, columns: Sequence[str] = DESIGN_COLUMNS) -> str:
                 cells.append(f"{mean:.3g} ({np.average(dd, weights=ww):+.3g} [{q[0]:+.2g}, {q[1]:+.2g}])")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def update_medians(toml_path: str, theta: np.ndarray, w: np.ndarray) -> int:
+    """Rewrites the values marked "# posterior median" in a scenario file (the single-value
+    timeline scenarios/vietnam_2018_2020.toml) with this posterior's weighted medians and 90%
+    intervals; a line's dotted name comes from its table ([regulator], [platform],
+    [[platforms]] with its name). Returns the number of lines rewritten."""
+    import re
+
+    stats = {}
+    for j, p in enumerate(PARAMETERS):
+        q = weighted_quantile(theta[:, j], w, [0.05, 0.5, 0.95])
+        for c in p.columns:
+            stats[c] = q
+    def fmt(v: float) -> str:  # three significant digits, no exponent between 1e-3 and 1e6
+        if v != 0 and 1e3 <= abs(v) < 1e6:
+            return f"{round(v, 2 - int(np.floor(np.log10(abs(v))))):.0f}"
+        return f"{v:.3g}".replace("e-0", "e-").replace("e+0", "e+")
+    lines, table, platform, n = [], "", "", 0
+    with open(toml_path) as f:
+        for line in f:
+            if m := re.match(r"\s*\[\[?([A-Za-z_.]+)\]?\]", line):
+                table, platform = m.group(1), ""
+            elif table == "platforms" and (m := re.match(r'\s*name\s*=\s*"([^"]+)"', line)):
+                platform = m.group(1)
+            m = re.match(r"(\s*)([A-Za-z_]+)(\s*=\s*)([^#]+?)(\s*)# posterior median.*$", line)
+            if m:
+                dotted = f"platforms.{platform}.{m.group(2)}" if table == "platforms" else f"{table}.{m.group(2)}"
+                if dotted in stats:
+                    lo, med, hi = stats[dotted]
+                    value = fmt(med)
+                    line = (f"{m.group(1)}{m.group(2)}{m.group(3)}{value}{' ' * max(1, len(m.group(4) + m.group(5)) - len(value))}"
+                            f"# posterior median (90% interval {fmt(lo)} .. {fmt(hi)}; docs/calibration.md)\n")
+                    n += 1
+            lines.append(line)
+    with open(toml_path, "w") as f:
+        f.writelines(lines)
+    return n
 
 
 def summary_markdown(path: str) -> str:
@@ -914,6 +954,9 @@ def run(args) -> int:
                                   floor)
         pairs_figure(pop, os.path.join(fig_dir, "calibration_pairs.png"))
         sanctioned = sanctioned_run_share(pred, pop.w)
+        if out_dir is None and os.path.abspath(args.scenario) == os.path.abspath(SCENARIO):
+            n = update_medians(SCENARIO, theta, pop.w)
+            log(f"updated {n} posterior medians in {os.path.relpath(SCENARIO, ROOT)}")
         wall = time.monotonic() - t_start
         report = dict(settings=dataclasses.asdict(s), targets_used=int(use.sum()), targets_missing=missing,
                       runs_sanctioned_2018_2019=sanctioned,
