@@ -131,13 +131,14 @@ class Settings:
     particles: int = 200          # N: population size (the posterior sample)
     proposals: int = 400          # M: new points per generation (the N best of old and new kept)
     generations: int = 8
+    initial_proposals: int = 2000  # M0: points drawn from the prior in generation 0 (a wide first look)
     replicates: int = 4           # runs per point; its summaries are their mean (the sanction targets: the expected share)
     threads: int = 2
     seed: int = 20180101
 
     @staticmethod
     def quick() -> "Settings":
-        return Settings(users=1000, particles=16, proposals=32, generations=2, replicates=1)
+        return Settings(users=1000, particles=16, proposals=32, generations=2, initial_proposals=32, replicates=1)
 
 
 # ---------------------------------------------------------------------------
@@ -488,7 +489,8 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
     """Adaptive population Monte Carlo ABC (Lenormand, Jabot & Deffuant 2013, an ABC-SMC in the
     line of Toni et al. 2009 and Beaumont et al. 2009) for K data sets at once (observed: [K, T]).
 
-    Generation 0 draws M points from the prior and keeps the N closest. Generation g > 0 draws M
+    Generation 0 draws M0 = s.initial_proposals (at least M) points from the prior and keeps the N
+    closest: a wide first look, so that a narrow mode of the posterior is not missed. Generation g > 0 draws M
     new points from each data set's population (a particle by weight, moved by N(0, KERNEL_SCALE x
     weighted covariance), redrawn until inside the prior), weights them by prior / proposal density, and
     keeps the N closest of the N old and M new particles: the tolerance (the N-th distance)
@@ -496,6 +498,7 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
     all K data sets go to one call of simulate(u [K*M, d], generation) -> model values [K*M, T].
     Returns the final populations and every generation's tolerances."""
     K, N, M = observed.shape[0], s.particles, s.proposals
+    M0 = max(M, s.initial_proposals or M)
     lo, hi = prior_lo_hi()
     log_prior = -float(np.sum(np.log(hi - lo)))
     dim = len(lo)
@@ -503,17 +506,18 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
     lw: list[np.ndarray] = []  # unnormalised log weights of each population
     eps_hist: list[list[float]] = []
     for g in range(s.generations):
+        Mg = M0 if g == 0 else M  # points per data set in this generation
         if g == 0:
-            u = lo + (hi - lo) * rng.random((K * M, dim))
+            u = lo + (hi - lo) * rng.random((K * Mg, dim))
         else:
             u = np.concatenate([propose(pops[k], M, rng) for k in range(K)])
         values = simulate(u, g)
         new, new_lw, acc = [], [], []
         for k in range(K):
-            uk, vk = u[k * M:(k + 1) * M], values[k * M:(k + 1) * M]
+            uk, vk = u[k * Mg:(k + 1) * Mg], values[k * Mg:(k + 1) * Mg]
             d = distance(z_scores(vk, targets, observed[k], floor), use)
             if g == 0:
-                lwk = np.zeros(M)
+                lwk = np.zeros(Mg)
             else:
                 old = pops[k]
                 cov = KERNEL_SCALE * weighted_cov(old.u, old.w) + 1e-10 * np.eye(dim)
@@ -528,7 +532,7 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
         pops, lw = new, new_lw
         eps_hist.append([p.eps for p in pops])
         ess = [1.0 / np.sum(p.w ** 2) for p in pops]
-        log(f"generation {g}: {K * M} runs, tolerance {np.median(eps_hist[-1]):.3g}"
+        log(f"generation {g}: {K * Mg} points ({K * Mg * s.replicates} runs), tolerance {np.median(eps_hist[-1]):.3g}"
             + (f" (median over {K} data sets)" if K > 1 else "") + f", ESS {np.median(ess):.0f} of {N}"
             + (f", {np.median(acc):.0%} of the new points within the last tolerance" if acc else ""))
     return pops, eps_hist
@@ -849,6 +853,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 200)")
     p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
     p.add_argument("--generations", type=int, help="generations (default 8)")
+    p.add_argument("--initial-proposals", type=int, dest="initial_proposals",
+                   help="M0, points drawn from the prior in generation 0 (default 2,000; quick 32): a wide "
+                        "first look, so that a narrow mode of the posterior is not missed")
     p.add_argument("--replicates", type=int,
                    help="runs per point, their summaries averaged (default 4; quick 1): a parameter that throttles "
                         "a platform in some histories is then not accepted on one lucky run")
@@ -874,7 +881,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args) -> Settings:
     s = Settings.quick() if args.quick else Settings()
-    for k in ("users", "particles", "proposals", "generations", "replicates", "threads", "seed"):
+    for k in ("users", "particles", "proposals", "initial_proposals", "generations", "replicates", "threads", "seed"):
         v = getattr(args, k)
         if v is not None:
             setattr(s, k, v)
