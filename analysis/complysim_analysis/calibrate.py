@@ -780,7 +780,7 @@ def update_medians(toml_path: str, theta: np.ndarray, w: np.ndarray) -> int:
 
     stats = {}
     for j, p in enumerate(PARAMETERS):
-        q = weighted_quantile(theta[:, j], w, [0.05, 0.5, 0.95])
+        q = p.from_u(weighted_quantile(p.to_u(theta[:, j]), w, [0.05, 0.5, 0.95]))  # as summarise: on the prior's scale
         for c in p.columns:
             stats[c] = q
     def fmt(v: float) -> str:  # three significant digits, no exponent between 1e-3 and 1e6

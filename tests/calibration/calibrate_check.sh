@@ -6,8 +6,9 @@
 #            its weights sum to 1, every free parameter lies in its prior range, the summary
 #            and both figures exist.
 #  recovery: 10 synthetic data sets at parameters drawn from the prior, each calibrated on a
-#            cheap configuration (1,000 users, 100 particles, 200 points x 4 generations per
-#            data set, 2 runs per point: 16,010 runs); calibrate.py exits 1 unless the 90% intervals cover the
+#            cheap configuration (1,000 users, 100 particles, 400 points in generation 0 and
+#            200 in each of 3 more per data set, 2 runs per point: 20,001 runs); calibrate.py
+#            exits 1 unless the 90% intervals cover the
 #            truth in at least 75% of the (data set, parameter) pairs.
 set -eu
 mode=$1 bin=$2 src=$3
@@ -15,7 +16,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/complysim-calibrate-check-XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 export PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg
 if [ "$mode" = recovery ]; then
-  /usr/bin/python3 "$src/analysis/calibrate.py" --binary "$bin" --recover 10 --users 1000 --particles 100 --replicates 2 \
+  /usr/bin/python3 "$src/analysis/calibrate.py" --binary "$bin" --recover 10 --users 1000 --particles 100 --replicates 2 --initial-proposals 400 \
       --proposals 200 --generations 4 -o "$tmp"
   exit $?
 fi
