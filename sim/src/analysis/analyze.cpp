@@ -493,7 +493,8 @@ void render(std::ostream& out, const TextTable& t, AnalysisFormat f, bool wide =
     std::string tail;
     for (std::size_t c = lead; c < ncol; ++c) {
       std::string cell = cells[c];
-      if (c + 1 == ncol && wrap_last && !header && s.size() + cell.size() > kTableWidth) {
+      const std::size_t sep = c > lead ? 2 : 0;  // the two spaces before this cell
+      if (c + 1 == ncol && wrap_last && !header && s.size() + sep + cell.size() > kTableWidth) {
         tail = cell;
         cell.clear();
       }
