@@ -338,11 +338,9 @@ TEST_CASE("analyze: lhs main effects in quantile bins", "[analyze][lhs]") {
   CHECK(four.bins == 4);
 }
 
-TEST_CASE("analyze: paired difference between decree designs against a hand-computed case", "[analyze][paired]") {
-  // One parameter at 2 levels x 4 replicates = 8 (point, replicate) pairs. Under CRN
-  // the baseline varies wildly; the second design adds delta = 1 .. 8 to it. The pair
-  // with delta 8 fails under the second design, leaving deltas 1 .. 7:
-  // mean 4, sd sqrt(28 / 6), t(0.975, 6) = 2.446912.
+/// A grid of one parameter at 2 levels x 4 replicates under two decree designs,
+/// "baseline" and "strict": 8 (point, replicate) pairs per design.
+io::DesignInfo two_designs_grid() {
   io::DesignInfo d;
   d.kind = "grid";
   d.names = {"baseline", "strict"};
@@ -351,6 +349,15 @@ TEST_CASE("analyze: paired difference between decree designs against a hand-comp
   d.samples.resize(2, 1);
   d.samples << 1, 2;
   d.replicates = 4;
+  return d;
+}
+
+TEST_CASE("analyze: paired difference between decree designs against a hand-computed case", "[analyze][paired]") {
+  // One parameter at 2 levels x 4 replicates = 8 (point, replicate) pairs. Under CRN
+  // the baseline varies wildly; the second design adds delta = 1 .. 8 to it. The pair
+  // with delta 8 fails under the second design, leaving deltas 1 .. 7:
+  // mean 4, sd sqrt(28 / 6), t(0.975, 6) = 2.446912.
+  const io::DesignInfo d = two_designs_grid();
   TempDir dir;
   const auto path = dir.path() / "paired.h5";
   write_results(path, d, [&](std::int64_t g, std::int64_t s, std::int64_t r) {
@@ -383,14 +390,7 @@ TEST_CASE("analyze: the overview fits 100 columns with long outcome names and lo
   // (A width guard; the off-by-two it was written for, the two spaces before the last
   // cell, showed on the decree_designs sweep, whose rows mix interval widths, and
   // these synthetic rows do not reproduce it.)
-  io::DesignInfo d;
-  d.kind = "grid";
-  d.names = {"baseline", "strict"};
-  d.settings = {"", "{ \"law.vagueness\" = 0.8 }"};
-  d.parameters = {"regulator.budget"};
-  d.samples.resize(2, 1);
-  d.samples << 1, 2;
-  d.replicates = 4;
+  const io::DesignInfo d = two_designs_grid();
   TempDir dir;
   // Several scales, so that some interval lands on each width near the limit.
   for (int k = 0; k < 24; ++k) {
