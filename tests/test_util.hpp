@@ -2,6 +2,7 @@
 // the current directory).
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,18 @@ inline CliResult run_cli(const std::vector<std::string>& args, const TempDir& di
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+/// Length in bytes of the longest line of `text` (lines end at '\n'); for the
+/// "fits 100 columns" checks of the text outputs.
+inline std::size_t widest_line(const std::string& text) {
+  std::size_t widest = 0;
+  for (std::size_t at = 0, next; at < text.size(); at = next + 1) {
+    next = text.find('\n', at);
+    if (next == std::string::npos) next = text.size();
+    widest = std::max(widest, next - at);
+  }
+  return widest;
 }
 
 }  // namespace complysim::test

@@ -403,12 +403,7 @@ TEST_CASE("analyze: the overview fits 100 columns with long outcome names and lo
     const Analysis an = analyze_file(path, AnalyzeOptions{});
     const std::string text = format_analysis(an, AnalysisFormat::Table, {AnalysisSection::Overview});
     REQUIRE(text.find("expected_users_sanctioned_per_100k") != std::string::npos);
-    std::size_t widest = 0;
-    for (std::size_t at = 0, next; at < text.size(); at = next + 1) {
-      next = text.find('\n', at);
-      if (next == std::string::npos) next = text.size();
-      widest = std::max(widest, next - at);
-    }
+    const std::size_t widest = test::widest_line(text);
     INFO("scale " << scale << "\n" << text);
     CHECK(widest <= 100);
   }
@@ -489,12 +484,7 @@ TEST_CASE("complysim analyze: output headers and exit codes", "[analyze][cli]") 
   CHECK(r.status == 0);
   CHECK(r.out.find("Sobol indices, design baseline") != std::string::npos);
   CHECK(r.out.find("takedown_compliance_rate[global_social]") != std::string::npos);
-  std::size_t widest = 0;
-  for (std::size_t at = 0, next; at < r.out.size(); at = next + 1) {
-    next = r.out.find('\n', at);
-    if (next == std::string::npos) next = r.out.size();
-    widest = std::max(widest, next - at);
-  }
+  const std::size_t widest = test::widest_line(r.out);
   CHECK(widest <= 100);
   r = run_cli({"analyze", "sobol.h5", "--section", "nope"}, dir);
   CHECK(r.status == 2);

@@ -119,12 +119,7 @@ TEST_CASE("complysim params", "[cli]") {
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("law.vagueness"));
   // Fits 100 columns; --wide gives one line per parameter.
-  std::size_t widest = 0;
-  for (std::size_t at = 0, next; at < r.out.size(); at = next + 1) {
-    next = r.out.find('\n', at);
-    if (next == std::string::npos) next = r.out.size();
-    widest = std::max(widest, next - at);
-  }
+  const std::size_t widest = test::widest_line(r.out);
   CHECK(widest <= 100);
   CHECK_THAT(r.out, Contains("platforms.<name>.reputation_weight  (real, default 50.0, revenue-days, 0 .. 1e+09)"));
   r = run_cli({"params", "--wide"}, dir);
