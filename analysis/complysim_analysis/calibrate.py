@@ -296,6 +296,51 @@ def distance(z: np.ndarray, use: np.ndarray) -> np.ndarray:
     return np.sqrt(np.sum(z[:, use] ** 2, axis=1))
 
 
+def exact_targets(targets: pd.DataFrame) -> np.ndarray:
+    """The targets matched exactly rather than through the distance, bool [T]: the sanction
+    history (kind window_status). Whether a platform was throttled or suspended is a discrete
+    fact on record, not a noisy measurement; ABC on discrete data accepts a run only when it
+    reproduces it (Toni et al. 2009, sec. 3), so it enters the posterior as a likelihood factor,
+    not as a z-score that a good fit elsewhere can outweigh."""
+    return (targets["kind"] == "window_status").to_numpy()
+
+
+def history_matches(values: np.ndarray, exact: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Whether each run reproduces the observed sanction history, bool [runs]: for every exact
+    target, some week throttled or suspended (value > 0) if and only if the observed value is > 0.
+    A run without a value (failed) does not match. values: [runs, T]; observed: [T]."""
+    if not exact.any():
+        return np.ones(len(values), bool)
+    v = values[:, exact]
+    return np.all(~np.isnan(v) & ((v > 0) == (observed[exact] > 0)), axis=1)
+
+
+@dataclasses.dataclass
+class Batch:
+    """The runs of one batch of points: values [runs, T] in the targets' units (NaN where a run
+    gives none), point [runs] (the row of the batch each run belongs to; several runs per point
+    are replicates with independent random numbers)."""
+    values: np.ndarray
+    point: np.ndarray
+
+
+def point_summaries(batch: Batch | np.ndarray, n: int, exact: np.ndarray,
+                    observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per point of a batch: its summaries [n, T], the mean of its replicates that reproduce the
+    observed sanction history (NaN where none does), and the share of its replicates that do [n].
+    The share is an unbiased estimate of the probability that a run at this point reproduces the
+    history, the likelihood of that discrete observation, and weights the point (a pseudo-marginal
+    estimate; Andrieu & Roberts 2009, Ann. Stat. 37:697); the other targets are compared with the
+    runs that agree with what happened. A bare array [n, T] is one run per point."""
+    if not isinstance(batch, Batch):
+        batch = Batch(np.asarray(batch, float), np.arange(len(batch)))
+    ok = history_matches(batch.values, exact, observed)
+    runs = np.bincount(batch.point, minlength=n).astype(float)
+    share = np.bincount(batch.point, weights=ok.astype(float), minlength=n) / np.maximum(runs, 1.0)
+    summaries = mean_by_point(np.where(ok[:, None], batch.values, np.nan), batch.point, n)
+    return summaries, share
+
+
 # ---------------------------------------------------------------------------
 # Running batches: one sweep per batch
 # ---------------------------------------------------------------------------
@@ -483,8 +528,9 @@ def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
     raise CalibrationError("could not draw proposals inside the prior (kernel far wider than the prior box)")
 
 
-def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndarray, targets: pd.DataFrame,
-            use: np.ndarray, s: Settings, rng: np.random.Generator, floor: np.ndarray | float = LOG_FLOOR,
+def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observed: np.ndarray,
+            targets: pd.DataFrame, use: np.ndarray, s: Settings, rng: np.random.Generator,
+            floor: np.ndarray | float = LOG_FLOOR,
             log: Callable[[str], None] = print) -> tuple[list[Population], list[list[float]]]:
     """Adaptive population Monte Carlo ABC (Lenormand, Jabot & Deffuant 2013, an ABC-SMC in the
     line of Toni et al. 2009 and Beaumont et al. 2009) for K data sets at once (observed: [K, T]).
@@ -495,13 +541,20 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
     weighted covariance), redrawn until inside the prior), weights them by prior / proposal density, and
     keeps the N closest of the N old and M new particles: the tolerance (the N-th distance)
     falls every generation and good particles are not thrown away. Each generation's points of
-    all K data sets go to one call of simulate(u [K*M, d], generation) -> model values [K*M, T].
-    Returns the final populations and every generation's tolerances."""
+    all K data sets go to one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
+    values [K*M, T], one run per point).
+
+    The sanction history (exact_targets) is matched exactly: a point's weight is multiplied by the
+    share of its runs that reproduce the data set's history, its distance (over the other targets
+    in `use`) is computed from those runs, and a point none of whose runs reproduces it is never
+    kept (point_summaries). Returns the final populations and every generation's tolerances."""
     K, N, M = observed.shape[0], s.particles, s.proposals
     M0 = max(M, s.initial_proposals or M)
     lo, hi = prior_lo_hi()
     log_prior = -float(np.sum(np.log(hi - lo)))
     dim = len(lo)
+    exact = exact_targets(targets)
+    use_d = use & ~exact
     pops: list[Population] = []
     lw: list[np.ndarray] = []  # unnormalised log weights of each population
     eps_hist: list[list[float]] = []
@@ -511,30 +564,43 @@ def abc_smc(simulate: Callable[[np.ndarray, int], np.ndarray], observed: np.ndar
             u = lo + (hi - lo) * rng.random((K * Mg, dim))
         else:
             u = np.concatenate([propose(pops[k], M, rng) for k in range(K)])
-        values = simulate(u, g)
-        new, new_lw, acc = [], [], []
+        batch = simulate(u, g)
+        if not isinstance(batch, Batch):
+            batch = Batch(np.asarray(batch, float), np.arange(len(u)))
+        new, new_lw, acc, matched = [], [], [], []
         for k in range(K):
-            uk, vk = u[k * Mg:(k + 1) * Mg], values[k * Mg:(k + 1) * Mg]
-            d = distance(z_scores(vk, targets, observed[k], floor), use)
+            sel = (batch.point >= k * Mg) & (batch.point < (k + 1) * Mg)
+            vk, share = point_summaries(Batch(batch.values[sel], batch.point[sel] - k * Mg), Mg,
+                                        exact & use, observed[k])
+            uk = u[k * Mg:(k + 1) * Mg]
+            d = distance(z_scores(vk, targets, observed[k], floor), use_d)
+            d[share <= 0] = np.inf
+            with np.errstate(divide="ignore"):
+                lmatch = np.log(share)
+            matched.append(float(np.mean(share)))
             if g == 0:
-                lwk = np.zeros(Mg)
+                lwk = lmatch
             else:
                 old = pops[k]
                 cov = KERNEL_SCALE * weighted_cov(old.u, old.w) + 1e-10 * np.eye(dim)
-                lwk = log_importance(uk, old.u, old.w, cov, log_prior) - log_prior
+                lwk = log_importance(uk, old.u, old.w, cov, log_prior) - log_prior + lmatch
                 acc.append(float(np.mean(d <= old.eps)))
                 uk, d, lwk = (np.concatenate([old.u, uk]), np.concatenate([old.d, d]),
                               np.concatenate([lw[k], lwk]))
             keep = np.argsort(d, kind="stable")[:N]
+            if not np.isfinite(lwk[keep]).any():
+                raise CalibrationError(f"data set {k}: no run of generation {g} reproduces its sanction history")
             w = np.exp(lwk[keep] - lwk[keep].max())
-            new.append(Population(uk[keep], w / w.sum(), d[keep], float(d[keep].max())))
+            finite = np.isfinite(d[keep])
+            new.append(Population(uk[keep], w / w.sum(), d[keep], float(d[keep][finite].max())))
             new_lw.append(lwk[keep])
         pops, lw = new, new_lw
         eps_hist.append([p.eps for p in pops])
         ess = [1.0 / np.sum(p.w ** 2) for p in pops]
-        log(f"generation {g}: {K * Mg} points ({K * Mg * s.replicates} runs), tolerance {np.median(eps_hist[-1]):.3g}"
+        log(f"generation {g}: {K * Mg} points ({len(batch.point)} runs), tolerance {np.median(eps_hist[-1]):.3g}"
             + (f" (median over {K} data sets)" if K > 1 else "") + f", ESS {np.median(ess):.0f} of {N}"
-            + (f", {np.median(acc):.0%} of the new points within the last tolerance" if acc else ""))
+            + (f", {np.median(acc):.0%} of the new points within the last tolerance" if acc else "")
+            + (f", {np.median(matched):.0%} of runs reproduce the sanction history" if (exact & use).any() else ""))
     return pops, eps_hist
 
 
@@ -567,6 +633,7 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
     scale = targets["scale"].to_numpy()
     sd = targets["obs_sd"].to_numpy(float)
     ymod = on_scale(values, scale, floor)
+    sd = np.where(exact_targets(targets), 0.0, sd)  # the sanction history: a fact on record, no observation error
     ynoisy = ymod + rng.standard_normal(ymod.shape) * sd  # posterior predictive of the observation
     share = (scale == "linear")[None, :]
     ynoisy = np.where(share, np.clip(ynoisy, 0.0, 1.0), ynoisy)  # linear targets are shares
@@ -924,11 +991,11 @@ def run(args) -> int:
         log(f"{use.sum()} targets, {len(PARAMETERS)} free parameters; N = {s.particles}, M = {s.proposals}, "
             f"{s.generations} generations, {s.users} users per run, binary {binary}")
 
-        def simulate(u: np.ndarray, g: int, tag: str = "gen", replicates: int | None = None) -> np.ndarray:
+        def simulate(u: np.ndarray, g: int, tag: str = "gen", replicates: int | None = None) -> Batch:
             path = runner.sweep(f"{tag}{g}", to_natural(u), s.seed + 1000 * (g + 1),
                                 replicates=s.replicates if replicates is None else replicates)
             values, point, _ = model_targets(path, targets)
-            return mean_by_point(values, point, len(u))
+            return Batch(values, point)
 
         if args.recover:
             return recover(args, s, targets, use, runner, simulate, rng, log, out_dir, t_start)
@@ -994,19 +1061,22 @@ def run(args) -> int:
 def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: Runner, simulate, rng, log,
             out_dir: str | None, t_start: float) -> int:
     """Parameter recovery: K truths drawn from the prior; synthetic data = one run at each truth
-    (its own seed, never used by the fit) plus observation error drawn from the targets' obs_sd;
-    then ABC-SMC on all K at once. Coverage of the 90% intervals over (data set, parameter) pairs."""
+    (its own seed, never used by the fit) plus observation error drawn from the targets' obs_sd
+    (none on the sanction history, which is matched exactly); then ABC-SMC on all K at once. Coverage of the 90% intervals over (data set, parameter) pairs."""
     K = args.recover
     lo, hi = prior_lo_hi()
     truth_u = lo + (hi - lo) * rng.random((K, len(lo)))
     # One history per truth, as the real data are one (seed s.seed + 1000: the fit's generations use 2000, 3000, ...).
-    vals = simulate(truth_u, 0, tag="truth", replicates=1)
+    truth = simulate(truth_u, 0, tag="truth", replicates=1)
+    vals = mean_by_point(truth.values, truth.point, K)
     s_fit = dataclasses.replace(s, seed=s.seed)
     scale = targets["scale"].to_numpy()
     sd = targets["obs_sd"].to_numpy(float)
     floor = floors(targets, s.users, runner.represented)
     noisy = on_scale(vals, scale, floor) + rng.standard_normal(vals.shape) * sd
     observed = np.where(scale == "log", np.exp(noisy), noisy)
+    exact = exact_targets(targets)
+    observed[:, exact] = vals[:, exact]  # the sanction history is a fact, matched exactly: no observation error
     observed = np.where(np.isnan(observed), targets["value"].to_numpy(float), observed)
 
     def sim_fit(u, g):

@@ -183,3 +183,40 @@ def test_systematic_resampling_and_platform_draws(tmp_path):
     assert all(c.startswith("platform") for c in df.columns)
     assert "regulator.escalation_credibility" not in df.columns and "weight" not in df.columns
     assert np.bincount(df["platforms.global_social.reputation_weight"].astype(int), minlength=6)[1:].tolist() == [32, 16, 8, 8, 0]
+
+
+def test_the_sanction_history_is_matched_exactly_and_weights_each_point():
+    """Two points, four replicates each: point 0 throttles in one replicate, point 1 in all four.
+    Point 0's share is 3/4 and its summaries are the mean of the three runs that reproduce the
+    observed history (no throttling); point 1 reproduces it in none (share 0, summaries NaN).
+    In ABC-SMC a point that never reproduces the history is never kept, however close its other
+    targets, and a kept point's weight carries its share."""
+    targets = pd.concat([_toy_targets(1), _toy_targets(1)], ignore_index=True)
+    targets.loc[1, ["target", "kind", "outcome"]] = ["no_sanction", "window_status", "platform_status"]
+    exact = cal.exact_targets(targets)
+    assert exact.tolist() == [False, True]
+    observed = np.array([0.5, 0.0])
+    values = np.array([[0.1, 0.0], [0.2, 0.0], [0.3, 0.02], [0.3, 0.0],
+                       [0.5, 0.1], [0.5, 0.1], [0.5, 0.2], [0.5, 0.1]])
+    point = np.repeat([0, 1], 4)
+    summ, share = cal.point_summaries(cal.Batch(values, point), 2, exact, observed)
+    assert share.tolist() == [0.75, 0.0]
+    assert summ[0, 0] == pytest.approx(0.2) and np.isnan(summ[1, 0])
+    # A run throttled where the record says so (a synthetic data set) matches only throttled runs.
+    assert cal.history_matches(values, exact, np.array([0.5, 0.05])).tolist() == [False] * 2 + [True] + [False] + [True] * 4
+
+    # ABC-SMC: points whose first coordinate is above the prior's middle throttle in every run
+    # but fit the other target exactly; the rest miss it by 8 sd. With the history's obs_sd made
+    # huge, a distance would keep the throttling points; matched exactly, none of them is kept.
+    targets.loc[1, "obs_sd"] = 1e6
+    lo, hi = cal.prior_lo_hi()
+    rng = np.random.default_rng(3)
+
+    def simulate(u, g):
+        throttles = (u[:, 0] - lo[0]) / (hi[0] - lo[0]) > 0.5
+        return np.column_stack([np.where(throttles, 0.5, 0.9), throttles.astype(float)])
+
+    s = cal.Settings(particles=20, proposals=40, generations=2, initial_proposals=80)
+    pops, _ = cal.abc_smc(simulate, observed[None, :], targets, np.ones(2, bool), s, rng, log=lambda m: None)
+    x0 = (pops[0].u[:, 0] - lo[0]) / (hi[0] - lo[0])
+    assert np.all(x0[pops[0].w > 0] <= 0.5) and pops[0].w.sum() == pytest.approx(1.0)
