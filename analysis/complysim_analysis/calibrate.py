@@ -119,20 +119,27 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("prosecution_rate", ("regulator.prosecution_rate",), 1e-4, 1.0, True,
               "one in 10,000 identified authors sanctioned to all"),
     Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-8, 0.1, True,
-              "the request volume: from a handful of requests a year per million items to one item in ten "
-              "reviewed a day"),
+              "the request volume on 2018-01-01: from a handful of requests a year per million items to one item "
+              "in ten reviewed a day"),
+    Parameter("monitoring_growth", ("regulator.monitoring_growth",), -1.0, 2.0, False,
+              "the trend of the request volume, per year on the log scale: from a rate that falls to a third "
+              "each year to one that grows 7.4-fold a year (Google's reported items grew about sixteen-fold "
+              "2018-2020, Facebook's restrictions did not grow)"),
 )
 
 
 @dataclasses.dataclass
 class Settings:
     """Size of a calibration run."""
-    users: int = 2000             # the targets are expected_* outcomes (no coin flips): 2,000 users resolve them
+    users: int = 1000             # the targets are expected_* outcomes (no coin flips): 1,000 users resolve them
     particles: int = 200          # N: population size (the posterior sample)
     proposals: int = 400          # M: new points per generation (the N best of old and new kept)
     generations: int = 8
     initial_proposals: int = 2000  # M0: points drawn from the prior in generation 0 (a wide first look)
-    replicates: int = 4           # runs per point; its summaries are their mean (the sanction targets: the expected share)
+    replicates: int = 8           # runs per point; its summaries are the mean of those that reproduce the sanction history
+    #: How the sanction history enters (point_summaries): "all" (a point is kept only if every one of its runs
+    #: reproduces it: a plausibility constraint, P(history)^R) or "likelihood" (weighted by the share that do).
+    sanction_history: str = "all"
     threads: int = 2
     seed: int = 20180101
 
@@ -544,10 +551,13 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
     all K data sets go to one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
     values [K*M, T], one run per point).
 
-    The sanction history (exact_targets) is matched exactly: a point's weight is multiplied by the
-    share of its runs that reproduce the data set's history, its distance (over the other targets
-    in `use`) is computed from those runs, and a point none of whose runs reproduces it is never
-    kept (point_summaries). Returns the final populations and every generation's tolerances."""
+    The sanction history (exact_targets) is matched exactly, never through the distance (which
+    covers the other targets in `use`, from the runs that reproduce the history; point_summaries).
+    s.sanction_history "all": a point is kept only if every one of its R runs reproduces the data
+    set's history (a plausibility constraint in the sense of history matching, Vernon et al. 2010:
+    a point at which the record has probability 1 - p survives with (1 - p)^R); "likelihood": its
+    weight is multiplied by the share of its runs that do, and a point with none is never kept.
+    Returns the final populations and every generation's tolerances."""
     K, N, M = observed.shape[0], s.particles, s.proposals
     M0 = max(M, s.initial_proposals or M)
     lo, hi = prior_lo_hi()
@@ -574,9 +584,13 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
                                         exact & use, observed[k])
             uk = u[k * Mg:(k + 1) * Mg]
             d = distance(z_scores(vk, targets, observed[k], floor), use_d)
-            d[share <= 0] = np.inf
-            with np.errstate(divide="ignore"):
-                lmatch = np.log(share)
+            if s.sanction_history == "all":  # plausible only if every run reproduces the record
+                d[share < 1] = np.inf
+                lmatch = np.zeros(Mg)
+            else:  # the likelihood of one observed history, estimated by the share of runs
+                d[share <= 0] = np.inf
+                with np.errstate(divide="ignore"):
+                    lmatch = np.log(share)
             matched.append(float(np.mean(share)))
             if g == 0:
                 lwk = lmatch
@@ -602,6 +616,19 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
             + (f", {np.median(acc):.0%} of the new points within the last tolerance" if acc else "")
             + (f", {np.median(matched):.0%} of runs reproduce the sanction history" if (exact & use).any() else ""))
     return pops, eps_hist
+
+
+def monitoring_rate_at_end(theta: np.ndarray, w: np.ndarray, days: int) -> dict:
+    """Weighted median and 90% interval of the monitoring rate on the last day of a `days`-day
+    timeline, monitoring_rate x exp(monitoring_growth x (days - 1) / 365) per particle (the
+    model's daily trend, rules::grown_monitoring_rate): the level the fitted trend reaches, which
+    the decree designs use (scenarios/decree_designs.toml) instead of extrapolating it."""
+    names = [p.label for p in PARAMETERS]
+    rate = theta[:, names.index("monitoring_rate")]
+    growth = theta[:, names.index("monitoring_growth")] if "monitoring_growth" in names else 0.0
+    end = np.log(np.minimum(1.0, rate * np.exp(growth * (days - 1) / 365.0)))
+    q = np.exp(weighted_quantile(end, w, [0.05, 0.5, 0.95]))
+    return dict(day=days - 1, median=float(q[1]), q05=float(q[0]), q95=float(q[2]))
 
 
 def summarise(pop: Population) -> pd.DataFrame:
@@ -890,8 +917,12 @@ def summary_markdown(path: str) -> str:
            + (f" ({len(r['targets_missing'])} not in the model's results)" if r["targets_missing"] else "") + ".",
            "Tolerance by generation: " + ", ".join(f"{e:.3g}" for e in r["tolerance"]) + ".",
            f"Posterior predictive runs (weighted) with any platform throttled or suspended in some week of "
-           f"2018-2019: {r['runs_sanctioned_2018_2019']:.1%}.", "",
-           "| parameter | prior | median | 90% interval | interval / prior range |", "|---|---|---:|---|---:|"]
+           f"2018-2019: {r['runs_sanctioned_2018_2019']:.1%}."]
+    if "monitoring_rate_at_end" in r:
+        e = r["monitoring_rate_at_end"]
+        out.append(f"Monitoring rate on the last day (day {e['day']}, where the fitted trend has brought it): "
+                   f"median {e['median']:.3g}, 90% interval {e['q05']:.3g} .. {e['q95']:.3g}.")
+    out += ["", "| parameter | prior | median | 90% interval | interval / prior range |", "|---|---|---:|---|---:|"]
     for p in r["posterior"]:
         out.append(f"| {p['parameter']} | {p['prior']} | {p['median']:.3g} | {p['q05']:.3g} .. {p['q95']:.3g} | "
                    f"{p['width_share']:.2f} |")
@@ -916,7 +947,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--binary", metavar="PATH", help="the complysim binary (default: build/release/sim/complysim)")
     p.add_argument("--scenario", default=SCENARIO, help="the timeline (default: scenarios/vietnam_2018_2020.toml)")
     p.add_argument("--targets", default=TARGETS, help="targets (default: data/vietnam_calibration_targets.csv)")
-    p.add_argument("--users", type=int, help="simulated users per run (default 2,000; quick 1,000)")
+    p.add_argument("--users", type=int, help="simulated users per run (default 1,000)")
     p.add_argument("--particles", type=int, help="N, the population size: rows of the posterior sample (default 200)")
     p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
     p.add_argument("--generations", type=int, help="generations (default 8)")
@@ -924,8 +955,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="M0, points drawn from the prior in generation 0 (default 2,000; quick 32): a wide "
                         "first look, so that a narrow mode of the posterior is not missed")
     p.add_argument("--replicates", type=int,
-                   help="runs per point, their summaries averaged (default 4; quick 1): a parameter that throttles "
-                        "a platform in some histories is then not accepted on one lucky run")
+                   help="runs per point (default 8; quick 1): with --sanction-history all, a point is kept only "
+                        "if none of its runs throttles a platform in 2018-2019; its summaries are their mean")
+    p.add_argument("--sanction-history", choices=["all", "likelihood"], dest="sanction_history",
+                   help="'all' (default): a point is ruled out unless every one of its runs reproduces the "
+                        "sanction history (a plausibility constraint); 'likelihood': it is weighted by the "
+                        "share of its runs that do (the likelihood of one observed history)"),
     p.add_argument("--threads", type=int, default=2, help="threads of each sweep (default 2)")
     p.add_argument("--seed", type=int, default=20180101, help="seed of the proposals and of the model runs")
     p.add_argument("--recover", type=int, metavar="K", default=0,
@@ -948,7 +983,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def settings_from(args) -> Settings:
     s = Settings.quick() if args.quick else Settings()
-    for k in ("users", "particles", "proposals", "initial_proposals", "generations", "replicates", "threads", "seed"):
+    for k in ("users", "particles", "proposals", "initial_proposals", "generations", "replicates", "threads", "seed",
+              "sanction_history"):
         v = getattr(args, k)
         if v is not None:
             setattr(s, k, v)
@@ -1028,12 +1064,15 @@ def run(args) -> int:
                                   floor)
         pairs_figure(pop, os.path.join(fig_dir, "calibration_pairs.png"))
         sanctioned = sanctioned_run_share(pred, pop.w)
+        with h5py.File(pred, "r") as f:
+            days = int(f["timeseries/day"][-1]) + 1
+        end_rate = monitoring_rate_at_end(theta, pop.w, days)
         if out_dir is None and os.path.abspath(args.scenario) == os.path.abspath(SCENARIO):
             n = update_medians(SCENARIO, theta, pop.w)
             log(f"updated {n} posterior medians in {os.path.relpath(SCENARIO, ROOT)}")
         wall = time.monotonic() - t_start
         report = dict(settings=dataclasses.asdict(s), targets_used=int(use.sum()), targets_missing=missing,
-                      runs_sanctioned_2018_2019=sanctioned,
+                      runs_sanctioned_2018_2019=sanctioned, monitoring_rate_at_end=end_rate,
                       tolerance=[e[0] for e in eps], runs=runner.runs, sweep_seconds=round(runner.seconds, 1),
                       wall_seconds=round(wall, 1), binary=binary,
                       posterior=summary.to_dict(orient="records"), predictive=table.to_dict(orient="records"))
@@ -1049,6 +1088,8 @@ def run(args) -> int:
             index=False, float_format=lambda v: f"{v:.4g}"))
         log(f"\nwrote {post_path}, {summ_path}, {fig_dir}/calibration_predictive.png, calibration_pairs.png")
         log(f"posterior predictive runs with a platform throttled or suspended in 2018-2019: {sanctioned:.1%}")
+        log(f"monitoring rate on the last day (day {end_rate['day']}): median {end_rate['median']:.3g}, "
+            f"90% {end_rate['q05']:.3g} .. {end_rate['q95']:.3g} (scenarios/decree_designs.toml uses the median)")
         log(f"{runner.runs} runs in {runner.seconds:.0f} s of sweeps; wall time {wall:.0f} s")
         return 0
     finally:

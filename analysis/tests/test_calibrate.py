@@ -117,7 +117,7 @@ def test_abc_smc_recovers_a_toy_posterior():
         x = (u - lo) / (hi - lo)
         return x + rng.normal(scale=0.05, size=x.shape)
 
-    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75]])
+    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3, 0.55], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75, 0.2]])
     observed = truth + rng.normal(scale=0.1, size=truth.shape)
     # 12 generations: at 8 the widest of the 18 intervals sat near 0.6 and passed or failed with the seed.
     s = cal.Settings(particles=200, proposals=400, generations=12, initial_proposals=400)
@@ -220,3 +220,30 @@ def test_the_sanction_history_is_matched_exactly_and_weights_each_point():
     pops, _ = cal.abc_smc(simulate, observed[None, :], targets, np.ones(2, bool), s, rng, log=lambda m: None)
     x0 = (pops[0].u[:, 0] - lo[0]) / (hi[0] - lo[0])
     assert np.all(x0[pops[0].w > 0] <= 0.5) and pops[0].w.sum() == pytest.approx(1.0)
+
+
+def test_sanction_history_rules_all_and_likelihood_differ():
+    """Points above the prior's middle (first coordinate) throttle in one of their two runs and
+    fit the other target exactly; the rest never throttle and miss it by 8 sd. Rule "all" keeps
+    none of the first (not every run reproduces the record); rule "likelihood" keeps only them
+    (they fit best), each weighted by its share of runs that reproduce it."""
+    targets = pd.concat([_toy_targets(1), _toy_targets(1)], ignore_index=True)
+    targets.loc[1, ["target", "kind", "outcome"]] = ["no_sanction", "window_status", "platform_status"]
+    observed = np.array([[0.5, 0.0]])
+    lo, hi = cal.prior_lo_hi()
+
+    def simulate(u, g):
+        throttles = (u[:, 0] - lo[0]) / (hi[0] - lo[0]) > 0.5
+        fit = np.where(throttles, 0.5, 0.9)
+        values = np.column_stack([np.repeat(fit, 2), np.stack([throttles, np.zeros(len(u), bool)], 1).ravel()])
+        return cal.Batch(values.astype(float), np.repeat(np.arange(len(u)), 2))
+
+    kept = {}
+    for rule in ("all", "likelihood"):
+        s = cal.Settings(particles=20, proposals=40, generations=1, initial_proposals=80, sanction_history=rule)
+        pop = cal.abc_smc(simulate, observed, targets, np.ones(2, bool), s, np.random.default_rng(5),
+                          log=lambda m: None)[0][0]
+        kept[rule] = (pop.u[:, 0] - lo[0]) / (hi[0] - lo[0]) > 0.5
+        if rule == "likelihood":
+            assert kept[rule].all() and np.allclose(pop.w, 1 / 20)  # all throttle half the time: equal weights
+    assert not kept["all"].any()

@@ -249,6 +249,31 @@ TEST_CASE("more monitoring raises perceived risk and self-censorship", "[model][
   CHECK(hi.summary[sc][0] > lo.summary[sc][0]);
 }
 
+TEST_CASE("monitoring growth raises the request volume over the run, not at its start", "[model][mechanism]") {
+  // Paired runs (same key) at growth 0 and 2 per year: by day 120 the rate is
+  // exp(2 x 120 / 365) = 1.93 times the start's. Expected requests (no coin flips)
+  // over the last 20 days rise by about that factor; over the first 5 days by at most
+  // exp(2 x 5 / 365) = 1.03, and platforms' responses have barely begun.
+  auto requests = [](double growth, int from, int to) {
+    Scenario s = tiny(3000, 120);
+    s.regulator.monitoring_rate = 0.01;
+    s.regulator.monitoring_growth = growth;
+    sync(s);
+    Model m(s, kKey);
+    double total = 0;
+    for (int t = 0; t < 120; ++t) {
+      m.step();
+      if (t >= from && t < to) total += col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, 0);
+    }
+    return total;
+  };
+  const double early = requests(2.0, 0, 5) / requests(0.0, 0, 5);
+  const double late = requests(2.0, 100, 120) / requests(0.0, 100, 120);
+  CHECK(early == Approx(1.0).margin(0.05));
+  CHECK(late > 1.5);
+  CHECK(late < 2.3);
+}
+
 TEST_CASE("vagueness chills lawful speech", "[model][mechanism]") {
   auto run = [](double vagueness) {
     Scenario s = tiny();

@@ -156,7 +156,7 @@ TEST_CASE("rare requests: the escalation ladder does not depend on the sample si
       INFO(outcome_table()[static_cast<std::size_t>(id)].name << "[" << p << "]: " << ma << " (2,000) vs " << mb << " (20,000)");
       REQUIRE(na == kReplicates);
       REQUIRE(nb == kReplicates);
-      const double se = std::sqrt(va / na + vb / nb);
+      const double se = std::sqrt(va / static_cast<double>(na) + vb / static_cast<double>(nb));
       CHECK(std::abs(ma - mb) <= 3.5 * se + 1e-9 * std::abs(mb));
       if (id == OutcomeId::EscalationLevel) CHECK(ma > 1.0);  // the small sample's platforms are escalated against too
     }

@@ -75,6 +75,7 @@
 
 #define COMPLYSIM_REGULATOR_FIELDS(X) \
   X(Real, monitoring_rate,        0.05, "share/day",   0, 1, "Probability that a visible item not yet reviewed is reviewed on a given day (each item at most once).", "assumption") \
+  X(Real, monitoring_growth,      0.0,  "per year",   -5, 5, "Trend of the monitoring rate, per year on the log scale: each day after the first the rate is multiplied by exp(monitoring_growth / 365), at most 1 (0: constant; an event that sets either takes over from its day).", "assumption: Vietnam's reported removal requests grew about sixteen-fold 2018-2020 (Google Transparency Report, data/vietnam_requests_sanctions_2013_2020.csv)") \
   X(Real, compliance_target,      0.9,  "share",       0, 1, "Compliance rate below which a review escalates.", "MIC statements 2019-2020 (demanding 90%+ compliance)") \
   X(Int,  review_days,            30,   "days",        1, 3650, "Days between escalation reviews.", "assumption: monthly") \
   X(Real, fine_revenue_days,      5,    "revenue-days",0, 3650, "A fine, in days of the platform's local revenue.", "assumption") \

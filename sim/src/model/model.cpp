@@ -211,6 +211,9 @@ void Model::step() {
 void Model::begin_day() {
   if (day_ >= s_.simulation.days) throw std::logic_error("Model::step past the horizon");
   expire_statuses();
+  if (day_ > 0)
+    for (auto& j : s_.jurisdictions)  // a trend in review capacity (rules::grown_monitoring_rate)
+      j.regulator.monitoring_rate = rules::grown_monitoring_rate(j.regulator.monitoring_rate, j.regulator.monitoring_growth);
   apply_events();
   for (auto& b : blocks_) b.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
 }

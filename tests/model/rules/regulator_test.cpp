@@ -91,6 +91,16 @@ TEST_CASE("v2: review of the stock, deadline review probability, exposure days",
   CHECK(last_visible_day(10.5) == 9);    // removed on its posting day: never at a day's end
 }
 
+TEST_CASE("grown_monitoring_rate: unchanged at growth 0, exp(growth / 365) a day, at most 1", "[rules][regulator]") {
+  CHECK(grown_monitoring_rate(0.0123, 0.0) == 0.0123);  // exactly the same double
+  double m = 1e-6;
+  for (int t = 0; t < 365; ++t) m = grown_monitoring_rate(m, std::log(2.0));
+  CHECK(m == Approx(2e-6));  // a year of growth log 2: doubled
+  for (int t = 0; t < 730; ++t) m = grown_monitoring_rate(m, -std::log(2.0));
+  CHECK(m == Approx(0.5e-6));
+  CHECK(grown_monitoring_rate(0.999, 5.0) == 1.0);
+}
+
 TEST_CASE("v2: the ladder's ceiling and a period without evidence", "[rules][regulator][v2]") {
   CHECK(next_level(0, 4) == 1);
   CHECK(next_level(1, 1) == 1);  // max_escalation_level = 1: warnings only

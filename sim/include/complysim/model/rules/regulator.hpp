@@ -21,6 +21,18 @@ inline double flag_probability(double s, double monitoring_rate, double theta_en
   return monitoring_rate * judged_violating(s, theta_enf, sigma);
 }
 
+/// The monitoring rate one day later under a trend in the regulator's review
+/// capacity: monitoring_rate * exp(growth / 365), at most 1; exactly
+/// monitoring_rate when growth is 0. growth is per year on the log scale. Applied
+/// at the start of every day after the first, before that day's events, so a run
+/// without events reviews at monitoring_rate * exp(growth * t / 365) on day t, and
+/// an event that sets the rate or the growth takes over from its day on.
+/// An extension beside model-spec.md section 5 (constant rate): docs/model.md, Regulators.
+inline double grown_monitoring_rate(double monitoring_rate, double growth) {
+  if (growth == 0.0) return monitoring_rate;
+  return std::min(1.0, monitoring_rate * std::exp(growth / 365.0));
+}
+
 /// Probability that an item visible for `lifetime_days` days is reviewed at
 /// some point: 1 - (1 - m)^L, each day with probability m = monitoring_rate,
 /// at most once. Source: model-spec.md section 5 (the regulator watches the stock).
