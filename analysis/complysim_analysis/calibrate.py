@@ -695,7 +695,7 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
               ("window_total", "video_sharing", "Google: items requested per half-year"),
               ("window_total_honoured", "global_social", "Facebook: items restricted per half-year"),
               ("window_arrests", "", "arrests per year (model: sanctions x 70M internet users)"),
-              ("window_status", "", "share of 2018-2019 weeks throttled or suspended")]
+              ("window_status", "", "runs with a throttling or suspension in 2018-2019 (record: none)")]
     fig, axes = plt.subplots(3, 2, figsize=(11, 11))
     for ax, (what, plat, title) in zip(axes.ravel(), groups):
         ax.set_title(title, fontsize=10)
@@ -725,6 +725,20 @@ def predictive_figure(path_h5: str, pop: Population, targets: pd.DataFrame, use:
             ax.set_ylim(-0.02, 1.05)
             ax.tick_params(axis="x", labelsize=7, rotation=30)
             ax.legend(fontsize=7, loc="lower right")
+        elif what == "window_status":  # matched exactly: the share of predictive runs that break the record
+            sel = targets[targets["kind"] == what]
+            hit = values[:, sel.index[use[sel.index]]] > 0
+            shares = [float(np.sum(w * h) / np.sum(w)) for h in [*hit.T, hit.any(axis=1)]]
+            names = [*sel.loc[use[sel.index], "platform"], "any platform"]
+            ax.bar(np.arange(len(shares)), shares, color=["tab:red"] * (len(shares) - 1) + ["darkred"], alpha=0.7,
+                   label="posterior predictive runs (weighted)")
+            for i, v in enumerate(shares):
+                ax.text(i, v, f"{v:.1%}", ha="center", va="bottom", fontsize=8)
+            ax.axhline(0.05, ls="--", color="black", lw=1, label="at most 5 % asked (record: none)")
+            ax.set_xticks(np.arange(len(shares)))
+            ax.set_xticklabels(names, fontsize=8)
+            ax.set_ylim(0, max(0.1, np.nanmax(shares + [0]) * 1.3))
+            ax.legend(fontsize=7)
         else:
             sel = targets[(targets["kind"] == what) & ((targets["platform"] == plat) | (plat == ""))]
             x = np.arange(len(sel))
