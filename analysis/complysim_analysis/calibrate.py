@@ -135,8 +135,8 @@ class Settings:
     particles: int = 200          # N: population size (the posterior sample)
     proposals: int = 400          # M: new points per generation (the N best of old and new kept)
     generations: int = 8
-    initial_proposals: int = 2000  # M0: points drawn from the prior in generation 0 (a wide first look)
-    replicates: int = 8           # runs per point; its summaries are the mean of those that reproduce the sanction history
+    initial_proposals: int = 1200  # M0: points drawn from the prior in generation 0 (a wide first look)
+    replicates: int = 12          # runs per point; its summaries are the mean of those that reproduce the sanction history
     #: How the sanction history enters (point_summaries): "all" (a point is kept only if every one of its runs
     #: reproduces it: a plausibility constraint, P(history)^R) or "likelihood" (weighted by the share that do).
     sanction_history: str = "all"
@@ -966,10 +966,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--proposals", type=int, help="M, new runs per generation; the N best of old and new are kept (default 400)")
     p.add_argument("--generations", type=int, help="generations (default 8)")
     p.add_argument("--initial-proposals", type=int, dest="initial_proposals",
-                   help="M0, points drawn from the prior in generation 0 (default 2,000; quick 32): a wide "
+                   help="M0, points drawn from the prior in generation 0 (default 1,200; quick 32): a wide "
                         "first look, so that a narrow mode of the posterior is not missed")
     p.add_argument("--replicates", type=int,
-                   help="runs per point (default 8; quick 1): with --sanction-history all, a point is kept only "
+                   help="runs per point (default 12; quick 1): with --sanction-history all, a point is kept only "
                         "if none of its runs throttles a platform in 2018-2019; its summaries are their mean")
     p.add_argument("--sanction-history", choices=["all", "likelihood"], dest="sanction_history",
                    help="'all' (default): a point is ruled out unless every one of its runs reproduces the "
