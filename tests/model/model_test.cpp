@@ -274,6 +274,23 @@ TEST_CASE("monitoring growth raises the request volume over the run, not at its 
   CHECK(late < 2.3);
 }
 
+TEST_CASE("monitoring growth: exp(growth / 365) a day; an event setting it to 0 holds the rate reached", "[model][mechanism]") {
+  Scenario s = tiny(500, 100);
+  s.regulator.monitoring_rate = 1e-4;
+  s.regulator.monitoring_growth = 0.73;  // log 2.07 a year
+  sync(s);
+  Event e;
+  e.day = 50;
+  e.set = {{"regulator.monitoring_growth", ParamValue(0.0)}};
+  s.events = {e};
+  Model m(s, kKey);
+  for (int t = 0; t < 51; ++t) m.step();  // days 0..50: grown on days 1..50, the event applies on day 50
+  const double held = m.scenario().jurisdictions[0].regulator.monitoring_rate;
+  CHECK(held == Approx(1e-4 * std::exp(0.73 * 50 / 365.0)));
+  for (int t = 51; t < 100; ++t) m.step();
+  CHECK(m.scenario().jurisdictions[0].regulator.monitoring_rate == held);
+}
+
 TEST_CASE("vagueness chills lawful speech", "[model][mechanism]") {
   auto run = [](double vagueness) {
     Scenario s = tiny();
