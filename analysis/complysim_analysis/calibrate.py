@@ -586,7 +586,7 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
             d = distance(z_scores(vk, targets, observed[k], floor), use_d)
             if s.sanction_history == "all":  # plausible only if every run reproduces the record
                 d[share < 1] = np.inf
-                lmatch = np.zeros(Mg)
+                lmatch = np.where(share >= 1, 0.0, -np.inf)
             else:  # the likelihood of one observed history, estimated by the share of runs
                 d[share <= 0] = np.inf
                 with np.errstate(divide="ignore"):
@@ -1115,15 +1115,27 @@ def run(args) -> int:
 
 def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: Runner, simulate, rng, log,
             out_dir: str | None, t_start: float) -> int:
-    """Parameter recovery: K truths drawn from the prior; synthetic data = one run at each truth
+    """Parameter recovery: K truths drawn from the prior (among draws whose run, like the real record, has
+    no throttling in 2018-2019); synthetic data = one run at each truth
     (its own seed, never used by the fit) plus observation error drawn from the targets' obs_sd
     (none on the sanction history, which is matched exactly); then ABC-SMC on all K at once. Coverage of the 90% intervals over (data set, parameter) pairs."""
     K = args.recover
     lo, hi = prior_lo_hi()
-    truth_u = lo + (hi - lo) * rng.random((K, len(lo)))
     # One history per truth, as the real data are one (seed s.seed + 1000: the fit's generations use 2000, 3000, ...).
-    truth = simulate(truth_u, 0, tag="truth", replicates=1)
-    vals = mean_by_point(truth.values, truth.point, K)
+    # Truths are drawn from the prior until K of them have a history like the real one: no platform throttled
+    # or suspended in 2018-2019 (the constraint the fit applies is built for that record; a throttled synthetic
+    # record would ask every run of a point to throttle the same platforms).
+    cand_u = lo + (hi - lo) * rng.random((4 * K, len(lo)))
+    cand = simulate(cand_u, 0, tag="truth", replicates=1)
+    cand_vals = mean_by_point(cand.values, cand.point, len(cand_u))
+    clean = np.flatnonzero(history_matches(cand_vals, exact_targets(targets) & use,
+                                           targets["value"].to_numpy(float)))
+    if len(clean) < K:
+        raise CalibrationError(f"only {len(clean)} of {len(cand_u)} prior draws have a history without "
+                               f"throttling; need {K}")
+    truth_u, vals = cand_u[clean[:K]], cand_vals[clean[:K]]
+    log(f"{K} truths: the first {K} of {len(cand_u)} prior draws whose run throttles nothing in 2018-2019 "
+        f"({len(clean)} do)")
     s_fit = dataclasses.replace(s, seed=s.seed)
     scale = targets["scale"].to_numpy()
     sd = targets["obs_sd"].to_numpy(float)

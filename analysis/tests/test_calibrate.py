@@ -247,3 +247,26 @@ def test_sanction_history_rules_all_and_likelihood_differ():
         if rule == "likelihood":
             assert kept[rule].all() and np.allclose(pop.w, 1 / 20)  # all throttle half the time: equal weights
     assert not kept["all"].any()
+
+
+def test_rule_all_gives_no_weight_to_points_it_rules_out():
+    """When fewer than N points reproduce the record in every run, the population is filled with
+    ruled-out points (infinite distance); they must carry no weight, and the tolerance is that of
+    the kept ones."""
+    targets = pd.concat([_toy_targets(1), _toy_targets(1)], ignore_index=True)
+    targets.loc[1, ["target", "kind", "outcome"]] = ["no_sanction", "window_status", "platform_status"]
+    lo, hi = cal.prior_lo_hi()
+
+    def simulate(u, g):
+        throttles = (u[:, 0] - lo[0]) / (hi[0] - lo[0]) > 0.1  # 90 % of the prior throttles in one run of two
+        values = np.column_stack([np.full(2 * len(u), 0.5),
+                                  np.stack([throttles, np.zeros(len(u), bool)], 1).ravel()])
+        return cal.Batch(values.astype(float), np.repeat(np.arange(len(u)), 2))
+
+    s = cal.Settings(particles=20, proposals=40, generations=1, initial_proposals=80)
+    pop = cal.abc_smc(simulate, np.array([[0.5, 0.0]]), targets, np.ones(2, bool), s, np.random.default_rng(2),
+                      log=lambda m: None)[0][0]
+    ruled_out = ~np.isfinite(pop.d)
+    assert ruled_out.any() and (~ruled_out).any()
+    assert np.all(pop.w[ruled_out] == 0) and pop.w.sum() == pytest.approx(1.0)
+    assert np.isfinite(pop.eps)
