@@ -7,7 +7,7 @@
 #            and both figures exist.
 #  recovery: 10 synthetic data sets at parameters drawn from the prior, each calibrated on a
 #            cheap configuration (1,000 users, 100 particles, 400 points in generation 0 and
-#            200 in each of 3 more per data set, 2 runs per point: 20,011 runs); calibrate.py
+#            200 in each of 3 more per data set, 2 runs per point, truths among 40 prior draws: 20,041 runs); calibrate.py
 #            exits 1 unless the 90% intervals cover the
 #            truth in at least 75% of the (data set, parameter) pairs.
 set -eu
