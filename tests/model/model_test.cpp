@@ -274,7 +274,7 @@ TEST_CASE("monitoring growth raises the request volume over the run, not at its 
   CHECK(late < 2.3);
 }
 
-TEST_CASE("monitoring growth: exp(growth / 365) a day; an event setting it to 0 holds the rate reached", "[model][mechanism]") {
+TEST_CASE("monitoring growth: exp(growth / 365) a day, and an event setting it to 0 holds the rate reached", "[model][mechanism]") {
   Scenario s = tiny(500, 100);
   s.regulator.monitoring_rate = 1e-4;
   s.regulator.monitoring_growth = 0.73;  // log 2.07 a year
