@@ -331,16 +331,14 @@ class Batch:
     point: np.ndarray
 
 
-def point_summaries(batch: Batch | np.ndarray, n: int, exact: np.ndarray,
+def point_summaries(batch: Batch, n: int, exact: np.ndarray,
                     observed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per point of a batch: its summaries [n, T], the mean of its replicates that reproduce the
     observed sanction history (NaN where none does), and the share of its replicates that do [n].
     The share is an unbiased estimate of the probability that a run at this point reproduces the
     history, the likelihood of that discrete observation, and weights the point (a pseudo-marginal
     estimate; Andrieu & Roberts 2009, Ann. Stat. 37:697); the other targets are compared with the
-    runs that agree with what happened. A bare array [n, T] is one run per point."""
-    if not isinstance(batch, Batch):
-        batch = Batch(np.asarray(batch, float), np.arange(len(batch)))
+    runs that agree with what happened."""
     ok = history_matches(batch.values, exact, observed)
     runs = np.bincount(batch.point, minlength=n).astype(float)
     share = np.bincount(batch.point, weights=ok.astype(float), minlength=n) / np.maximum(runs, 1.0)
@@ -1128,8 +1126,8 @@ def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: R
     cand_u = lo + (hi - lo) * rng.random((4 * K, len(lo)))
     cand = simulate(cand_u, 0, tag="truth", replicates=1)
     cand_vals = mean_by_point(cand.values, cand.point, len(cand_u))
-    clean = np.flatnonzero(history_matches(cand_vals, exact_targets(targets) & use,
-                                           targets["value"].to_numpy(float)))
+    exact = exact_targets(targets)
+    clean = np.flatnonzero(history_matches(cand_vals, exact & use, targets["value"].to_numpy(float)))
     if len(clean) < K:
         raise CalibrationError(f"only {len(clean)} of {len(cand_u)} prior draws have a history without "
                                f"throttling; need {K}")
@@ -1142,7 +1140,6 @@ def recover(args, s: Settings, targets: pd.DataFrame, use: np.ndarray, runner: R
     floor = floors(targets, s.users, runner.represented)
     noisy = on_scale(vals, scale, floor) + rng.standard_normal(vals.shape) * sd
     observed = np.where(scale == "log", np.exp(noisy), noisy)
-    exact = exact_targets(targets)
     observed[:, exact] = vals[:, exact]  # the sanction history is a fact, matched exactly: no observation error
     observed = np.where(np.isnan(observed), targets["value"].to_numpy(float), observed)
 
