@@ -291,6 +291,58 @@ TEST_CASE("monitoring growth: exp(growth / 365) a day, and an event setting it t
   CHECK(m.scenario().jurisdictions[0].regulator.monitoring_rate == held);
 }
 
+TEST_CASE("regulator attention scales one platform's request volume and leaves the other's", "[model][mechanism]") {
+  // Paired runs (same key). Attention 2 on global_social doubles the rate its items
+  // are reviewed at (0.01 -> 0.02, m_life 0.030 -> 0.059: a factor 1.97); in the
+  // first 5 days, before users and platforms respond, its expected requests rise by
+  // about that factor and short_video's do not move. A trend of -2 a year on
+  // global_social leaves the first days alone and cuts its requests by days
+  // 100-120 to about exp(-2 x 110 / 365) = 0.55, while short_video keeps its own.
+  auto requests = [](double attention, double growth, int platform, int from, int to) {
+    Scenario s = tiny(3000, 120);
+    s.regulator.monitoring_rate = 0.01;
+    s.platforms[0].regulator_attention = attention;
+    s.platforms[0].attention_growth = growth;
+    sync(s);
+    Model m(s, kKey);
+    double total = 0;
+    for (int t = 0; t < to; ++t) {
+      m.step();
+      if (t >= from) total += col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, platform);
+    }
+    return total;
+  };
+  const double base_fb = requests(1.0, 0.0, 0, 0, 5), base_other = requests(1.0, 0.0, 1, 0, 5);
+  REQUIRE(base_fb > 0);
+  REQUIRE(base_other > 0);
+  CHECK(requests(2.0, 0.0, 0, 0, 5) / base_fb == Approx(1.97).margin(0.08));
+  CHECK(requests(2.0, 0.0, 1, 0, 5) / base_other == Approx(1.0).margin(0.05));
+  CHECK(requests(1.0, -2.0, 0, 0, 5) / base_fb == Approx(1.0).margin(0.05));
+  const double late_fb = requests(1.0, -2.0, 0, 100, 120) / requests(1.0, 0.0, 0, 100, 120);
+  CHECK(late_fb > 0.4);
+  CHECK(late_fb < 0.7);
+  CHECK(requests(1.0, -2.0, 1, 100, 120) / requests(1.0, 0.0, 1, 100, 120) == Approx(1.0).margin(0.15));
+}
+
+TEST_CASE("attention growth: exp(growth / 365) a day, and an event setting it to 0 holds the attention reached", "[model][mechanism]") {
+  Scenario s = tiny(500, 100);
+  s.regulator.monitoring_rate = 1e-4;
+  s.platforms[0].attention_growth = -1.5;
+  sync(s);
+  Event e;
+  e.day = 50;
+  e.set = {{"platforms.global_social.attention_growth", ParamValue(0.0)}};
+  s.events = {e};
+  Model m(s, kKey);
+  for (int t = 0; t < 51; ++t) m.step();
+  const double held = m.scenario().platforms[0].regulator_attention;
+  CHECK(held == Approx(std::exp(-1.5 * 50 / 365.0)));
+  CHECK(m.scenario().platforms[1].regulator_attention == 1.0);
+  CHECK(m.scenario().jurisdictions[0].regulator.monitoring_rate == 1e-4);  // the rate itself does not move
+  for (int t = 51; t < 100; ++t) m.step();
+  CHECK(m.scenario().platforms[0].regulator_attention == held);
+}
+
 TEST_CASE("vagueness chills lawful speech", "[model][mechanism]") {
   auto run = [](double vagueness) {
     Scenario s = tiny();

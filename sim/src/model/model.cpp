@@ -211,9 +211,12 @@ void Model::step() {
 void Model::begin_day() {
   if (day_ >= s_.simulation.days) throw std::logic_error("Model::step past the horizon");
   expire_statuses();
-  if (day_ > 0)
+  if (day_ > 0) {
     for (auto& j : s_.jurisdictions)  // a trend in review capacity (rules::grown_monitoring_rate)
       j.regulator.monitoring_rate = rules::grown_monitoring_rate(j.regulator.monitoring_rate, j.regulator.monitoring_growth);
+    for (auto& p : s_.platforms)  // a trend in the attention to one platform (rules::grown_attention)
+      p.regulator_attention = rules::grown_attention(p.regulator_attention, p.attention_growth);
+  }
   apply_events();
   for (auto& b : blocks_) b.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
 }
@@ -516,7 +519,8 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
   const double sigma = law.vagueness;
   const double yardstick = s_.outcomes.lawful_threshold;
   const std::int64_t L = s_.content.lifetime_days;
-  const double m = jur.regulator.monitoring_rate, m_life = rules::reviewed_within_lifetime(m, L);
+  const double m = rules::platform_monitoring_rate(jur.regulator.monitoring_rate, s_.platforms[static_cast<std::size_t>(op.platform)].regulator_attention);
+  const double m_life = rules::reviewed_within_lifetime(m, L);
   // The expected consequences of an item that stays up, summed at posting (the
   // regulator's compliance score and the expected_* outcomes): its chance of a
   // request, of removal under the platform's policy, and of a sanction.

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 
 using namespace complysim;
 using namespace complysim::rules;
@@ -99,6 +100,18 @@ TEST_CASE("grown_monitoring_rate: unchanged at growth 0, exp(growth / 365) a day
   for (int t = 0; t < 730; ++t) m = grown_monitoring_rate(m, -std::log(2.0));
   CHECK(m == Approx(0.5e-6));
   CHECK(grown_monitoring_rate(0.999, 5.0) == 1.0);
+}
+
+TEST_CASE("platform_monitoring_rate and grown_attention: identity at attention 1 and growth 0, capped at 1", "[rules][regulator]") {
+  CHECK(platform_monitoring_rate(0.0123, 1.0) == 0.0123);  // exactly the same double
+  CHECK(platform_monitoring_rate(1e-6, 3.0) == Approx(3e-6));
+  CHECK(platform_monitoring_rate(0.4, 3.0) == 1.0);
+  CHECK(platform_monitoring_rate(0.0, std::numeric_limits<double>::infinity()) == 0.0);
+  CHECK(platform_monitoring_rate(0.1, 0.0) == 0.0);
+  CHECK(grown_attention(0.7, 0.0) == 0.7);
+  double a = 1.0;
+  for (int t = 0; t < 365; ++t) a = grown_attention(a, -std::log(4.0));
+  CHECK(a == Approx(0.25));  // a year at -log 4: a quarter
 }
 
 TEST_CASE("v2: the ladder's ceiling and a period without evidence", "[rules][regulator][v2]") {

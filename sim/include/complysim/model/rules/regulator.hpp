@@ -33,6 +33,28 @@ inline double grown_monitoring_rate(double monitoring_rate, double growth) {
   return std::min(1.0, monitoring_rate * std::exp(growth / 365.0));
 }
 
+/// The monitoring rate the regulator applies to one platform's items:
+/// min(1, monitoring_rate * attention), where attention is the platform's
+/// regulator_attention (1: the same attention as every other platform, and then
+/// exactly monitoring_rate). 0 when monitoring_rate is 0, whatever the attention.
+/// An extension beside model-spec.md section 5 (one rate for all platforms):
+/// docs/model.md, Regulators.
+inline double platform_monitoring_rate(double monitoring_rate, double attention) {
+  if (attention == 1.0) return monitoring_rate;
+  if (monitoring_rate <= 0.0 || attention <= 0.0) return 0.0;
+  return std::min(1.0, monitoring_rate * attention);
+}
+
+/// A platform's regulator_attention one day later under its attention_growth
+/// (per year on the log scale): attention * exp(growth / 365); exactly attention
+/// when growth is 0. Applied at the start of every day after the first, before
+/// that day's events, like grown_monitoring_rate (the product with the rate is
+/// capped at 1 by platform_monitoring_rate, not the attention itself).
+inline double grown_attention(double attention, double growth) {
+  if (growth == 0.0) return attention;
+  return attention * std::exp(growth / 365.0);
+}
+
 /// Probability that an item visible for `lifetime_days` days is reviewed at
 /// some point: 1 - (1 - m)^L, each day with probability m = monitoring_rate,
 /// at most once. Source: model-spec.md section 5 (the regulator watches the stock).
