@@ -125,6 +125,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "the trend of the request volume, per year on the log scale: from a rate that falls to a third "
               "each year to one that grows 7.4-fold a year (Google's reported items grew about sixteen-fold "
               "2018-2020, Facebook's restrictions did not grow)"),
+    Parameter("attention_growth[global_social]", ("platforms.global_social.attention_growth",), -3.0, 3.0, False,
+              "the trend of the regulator's attention to Facebook relative to the other platforms, per year on the "
+              "log scale: from a twentieth each year to twenty-fold (Facebook's reported restrictions fell from "
+              "1,553 items in H2 2018 to 77 in H2 2019 while Google's reported items grew; docs/model.md)"),
 )
 
 
@@ -392,15 +396,21 @@ def systematic_resample(w: np.ndarray, n: int, rng: np.random.Generator) -> np.n
     return np.searchsorted(c, (rng.random() + np.arange(n)) / n, side="right")
 
 
-def write_platform_draws(path: str, theta: np.ndarray, w: np.ndarray, rng: np.random.Generator, header: str) -> None:
+def write_platform_draws(path: str, theta: np.ndarray, w: np.ndarray, rng: np.random.Generator, header: str,
+                         days: int) -> None:
     """PLATFORM_DRAW_COUNT equal-weight draws of the posterior (systematic resampling), only the
     parameters set on the platforms (platform.* and platforms.*.*): the points file that
     scenarios/decree_designs.toml crosses with its decree designs. The regulator's parameters
     (escalation_credibility, prosecution_rate) are left out because each decree design sets
-    its own, and a sweep applies a point's values after the design's (docs/sweeps.md)."""
+    its own, and a sweep applies a point's values after the design's (docs/sweeps.md).
+    A platform's attention trend is not extrapolated: each draw's platforms.NAME.attention_growth
+    becomes the platforms.NAME.regulator_attention it reaches on the last of the timeline's `days`
+    days, exp(growth x (days - 1) / 365), as the monitoring rate (monitoring_rate_at_end)."""
     idx = np.sort(systematic_resample(w, PLATFORM_DRAW_COUNT, rng))
     df = points_frame(theta[idx])
     df = df[[c for c in df.columns if c.startswith("platform")]]
+    for c in [c for c in df.columns if c.endswith(".attention_growth")]:
+        df[c[: -len("attention_growth")] + "regulator_attention"] = np.exp(df.pop(c) * (days - 1) / 365.0)
     with open(path, "w") as f:
         for line in header.splitlines():
             f.write(f"# {line}\n")
@@ -627,6 +637,29 @@ def monitoring_rate_at_end(theta: np.ndarray, w: np.ndarray, days: int) -> dict:
     end = np.log(np.minimum(1.0, rate * np.exp(growth * (days - 1) / 365.0)))
     q = np.exp(weighted_quantile(end, w, [0.05, 0.5, 0.95]))
     return dict(day=days - 1, median=float(q[1]), q05=float(q[0]), q95=float(q[2]))
+
+
+def attention_at_end(theta: np.ndarray, w: np.ndarray, days: int) -> dict:
+    """Per platform with a fitted attention trend (a free parameter attention_growth[NAME]): the
+    weighted median and 90% interval of the regulator's attention to it on the last day of a
+    `days`-day timeline, exp(growth x (days - 1) / 365) (rules::grown_attention from 1), and of
+    its monitoring rate then, min(1, that attention x the monitoring rate on the last day):
+    {NAME: {day, median, q05, q95, rate_median, rate_q05, rate_q95}}."""
+    names = [p.label for p in PARAMETERS]
+    rate = theta[:, names.index("monitoring_rate")]
+    growth = theta[:, names.index("monitoring_growth")] if "monitoring_growth" in names else 0.0
+    out = {}
+    for j, label in enumerate(names):
+        if not label.startswith("attention_growth["):
+            continue
+        a = theta[:, j] * (days - 1) / 365.0  # log attention on the last day
+        q = np.exp(weighted_quantile(a, w, [0.05, 0.5, 0.95]))
+        r = np.exp(weighted_quantile(np.minimum(0.0, np.log(rate) + growth * (days - 1) / 365.0 + a), w,
+                                     [0.05, 0.5, 0.95]))
+        out[label[len("attention_growth["):-1]] = dict(day=days - 1, median=float(q[1]), q05=float(q[0]),
+                                                       q95=float(q[2]), rate_median=float(r[1]),
+                                                       rate_q05=float(r[0]), rate_q95=float(r[2]))
+    return out
 
 
 def summarise(pop: Population) -> pd.DataFrame:
@@ -934,6 +967,10 @@ def summary_markdown(path: str) -> str:
         e = r["monitoring_rate_at_end"]
         out.append(f"Monitoring rate on the last day (day {e['day']}, where the fitted trend has brought it): "
                    f"median {e['median']:.3g}, 90% interval {e['q05']:.3g} .. {e['q95']:.3g}.")
+    for name, e in r.get("attention_at_end", {}).items():
+        out.append(f"Attention to {name} on that day (its fitted trend from 1): median {e['median']:.3g}, 90% interval "
+                   f"{e['q05']:.3g} .. {e['q95']:.3g}; so its items are reviewed at {e['rate_median']:.3g} "
+                   f"({e['rate_q05']:.3g} .. {e['rate_q95']:.3g}) a day.")
     out += ["", "| parameter | prior | median | 90% interval | interval / prior range |", "|---|---|---:|---|---:|"]
     for p in r["posterior"]:
         out.append(f"| {p['parameter']} | {p['prior']} | {p['median']:.3g} | {p['q05']:.3g} .. {p['q95']:.3g} | "
@@ -1063,11 +1100,14 @@ def run(args) -> int:
             f"final tolerance {pop.eps:.4g}, seed {s.seed}; {int(use.sum())} of {len(targets)} targets "
             f"({', '.join(missing) if missing else 'none'} not in the model's results).\n"
             "A points file: [sweep] design = \"file\", points_file = \"vietnam_posterior.csv\"."))
+        with h5py.File(probe, "r") as f:
+            days = int(f["timeseries/day"][-1]) + 1
         draws_path = os.path.join(os.path.dirname(post_path), PLATFORM_DRAWS)
         write_platform_draws(draws_path, theta, pop.w, rng, header=label + (
             f"{PLATFORM_DRAW_COUNT} equal-weight draws (systematic resampling) of {os.path.basename(post_path)},\n"
             "the platforms' parameters only (each decree design sets the regulator's own);\n"
-            "crossed with the decree designs by scenarios/decree_designs.toml."))
+            "crossed with the decree designs by scenarios/decree_designs.toml;\n"
+            f"an attention trend is given as the attention it reaches on day {days - 1} (not extrapolated)."), days=days)
         # Posterior predictive: one more sweep over the posterior draws.
         pred = runner.sweep("predictive", theta, s.seed + 999_999, pop.w, replicates=s.replicates)
         fig_dir = out_dir or FIGURES
@@ -1076,15 +1116,15 @@ def run(args) -> int:
                                   floor)
         pairs_figure(pop, os.path.join(fig_dir, "calibration_pairs.png"))
         sanctioned = sanctioned_run_share(pred, pop.w)
-        with h5py.File(pred, "r") as f:
-            days = int(f["timeseries/day"][-1]) + 1
         end_rate = monitoring_rate_at_end(theta, pop.w, days)
+        end_attention = attention_at_end(theta, pop.w, days)
         if out_dir is None and os.path.abspath(args.scenario) == os.path.abspath(SCENARIO):
             n = update_medians(SCENARIO, theta, pop.w)
             log(f"updated {n} posterior medians in {os.path.relpath(SCENARIO, ROOT)}")
         wall = time.monotonic() - t_start
         report = dict(settings=dataclasses.asdict(s), targets_used=int(use.sum()), targets_missing=missing,
                       runs_sanctioned_2018_2019=sanctioned, monitoring_rate_at_end=end_rate,
+                      attention_at_end=end_attention,
                       tolerance=[e[0] for e in eps], runs=runner.runs, sweep_seconds=round(runner.seconds, 1),
                       wall_seconds=round(wall, 1), binary=binary,
                       posterior=summary.to_dict(orient="records"), predictive=table.to_dict(orient="records"))
@@ -1102,6 +1142,9 @@ def run(args) -> int:
         log(f"posterior predictive runs with a platform throttled or suspended in 2018-2019: {sanctioned:.1%}")
         log(f"monitoring rate on the last day (day {end_rate['day']}): median {end_rate['median']:.3g}, "
             f"90% {end_rate['q05']:.3g} .. {end_rate['q95']:.3g} (scenarios/decree_designs.toml uses the median)")
+        for name, e in end_attention.items():
+            log(f"attention to {name} on the last day: median {e['median']:.3g}, 90% {e['q05']:.3g} .. {e['q95']:.3g}; "
+                f"its monitoring rate then {e['rate_median']:.3g} ({e['rate_q05']:.3g} .. {e['rate_q95']:.3g})")
         log(f"{runner.runs} runs in {runner.seconds:.0f} s of sweeps; wall time {wall:.0f} s")
         return 0
     finally:

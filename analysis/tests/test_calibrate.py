@@ -117,7 +117,9 @@ def test_abc_smc_recovers_a_toy_posterior():
         x = (u - lo) / (hi - lo)
         return x + rng.normal(scale=0.05, size=x.shape)
 
-    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3, 0.55], [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75, 0.2]])
+    truth = np.array([[0.2, 0.8, 0.5, 0.35, 0.6, 0.1, 0.9, 0.45, 0.3, 0.55, 0.4, 0.7],
+                      [0.7, 0.3, 0.15, 0.55, 0.4, 0.85, 0.25, 0.65, 0.75, 0.2, 0.6, 0.35]])[:, :d]
+    assert truth.shape == (2, d), "add a truth per parameter"
     observed = truth + rng.normal(scale=0.1, size=truth.shape)
     # 12 generations: at 8 the widest of the 18 intervals sat near 0.6 and passed or failed with the seed.
     s = cal.Settings(particles=200, proposals=400, generations=12, initial_proposals=400)
@@ -177,10 +179,18 @@ def test_systematic_resampling_and_platform_draws(tmp_path):
     theta = cal.to_natural(np.tile(np.array([p.u_lo for p in cal.PARAMETERS]), (5, 1)))
     theta[:, 0] = [1, 2, 3, 4, 5]
     p = tmp_path / "d.csv"
-    cal.write_platform_draws(str(p), theta, w, rng, header="h")
+    j = [q.label for q in cal.PARAMETERS].index("attention_growth[global_social]")
+    theta[:, j] = [-1.0, 0.5, 0.0, 0.0, 0.0]
+    cal.write_platform_draws(str(p), theta, w, rng, header="h", days=731)
     df = pd.read_csv(p, comment="#")
     assert len(df) == cal.PLATFORM_DRAW_COUNT
     assert all(c.startswith("platform") for c in df.columns)
+    # the attention trend is given as the attention it reaches on the last day, not as a trend
+    assert "platforms.global_social.attention_growth" not in df.columns
+    att = df["platforms.global_social.regulator_attention"].to_numpy()
+    rw = df["platforms.global_social.reputation_weight"].to_numpy()
+    assert np.allclose(att[rw == 1], np.exp(-2.0)) and np.allclose(att[rw == 2], np.exp(1.0))
+    assert np.allclose(att[rw >= 3], 1.0)
     assert "regulator.escalation_credibility" not in df.columns and "weight" not in df.columns
     assert np.bincount(df["platforms.global_social.reputation_weight"].astype(int), minlength=6)[1:].tolist() == [32, 16, 8, 8, 0]
 
@@ -270,3 +280,21 @@ def test_rule_all_gives_no_weight_to_points_it_rules_out():
     assert ruled_out.any() and (~ruled_out).any()
     assert np.all(pop.w[ruled_out] == 0) and pop.w.sum() == pytest.approx(1.0)
     assert np.isfinite(pop.eps)
+
+
+def test_attention_at_end_is_the_trend_reached_and_the_rate_it_gives():
+    """Two equal-weight particles with attention growth -1 and -1 a year over a 366-day timeline:
+    attention exp(-1) on day 365; the platform's rate is the monitoring rate's end value times it,
+    at most 1."""
+    names = [p.label for p in cal.PARAMETERS]
+    theta = cal.to_natural(np.tile(np.array([(p.u_lo + p.u_hi) / 2 for p in cal.PARAMETERS]), (2, 1)))
+    theta[:, names.index("attention_growth[global_social]")] = -1.0
+    theta[:, names.index("monitoring_rate")] = 1e-6
+    theta[:, names.index("monitoring_growth")] = 0.5
+    e = cal.attention_at_end(theta, np.array([0.5, 0.5]), 366)["global_social"]
+    assert e["day"] == 365
+    assert np.isclose(e["median"], np.exp(-1.0)) and np.isclose(e["q05"], np.exp(-1.0))
+    assert np.isclose(e["rate_median"], 1e-6 * np.exp(0.5) * np.exp(-1.0))
+    theta[:, names.index("monitoring_rate")] = 0.09
+    theta[:, names.index("attention_growth[global_social]")] = 3.0
+    assert cal.attention_at_end(theta, np.array([0.5, 0.5]), 366)["global_social"]["rate_median"] == 1.0

@@ -32,7 +32,7 @@ points_file = "out/vietnam_posterior.csv"
 TOML
 "$bin" sweep "$tmp/post.toml" --dry-run > "$tmp/dry.txt"
 cat "$tmp/dry.txt"
-grep -q '^design:     file over 12 parameters (points file .*out/vietnam_posterior.csv, weighted)$' "$tmp/dry.txt"
+grep -q '^design:     file over 13 parameters (points file .*out/vietnam_posterior.csv, weighted)$' "$tmp/dry.txt"
 grep -q '^samples:    16$' "$tmp/dry.txt"
 /usr/bin/python3 - "$tmp/out/vietnam_posterior.csv" "$src/analysis" <<'PY'
 import sys
