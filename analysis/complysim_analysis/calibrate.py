@@ -107,7 +107,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("reputation_weight[video_sharing]", ("platforms.video_sharing.reputation_weight",), 0.1, 1e9, True,
               "as above"),
     Parameter("rationality", ("platforms.global_social.rationality", "platforms.video_sharing.rationality"),
-              1.0, 1000.0, True, "near-random to near-best-response choices"),
+              1.0, 1e4, True, "near-random to best-response choices (was 1 .. 1,000: 16% of the posterior's "
+                               "weight sat in the top 5% of that range)"),
     Parameter("learning_rate", ("platforms.global_social.learning_rate", "platforms.video_sharing.learning_rate"),
               0.01, 0.8, False, "a choice that barely moves to one that jumps"),
     Parameter("prior_credibility", ("platform.prior_credibility",), 0.001, 0.9, True,
@@ -121,10 +122,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("monitoring_rate", ("regulator.monitoring_rate",), 1e-8, 0.1, True,
               "the request volume on 2018-01-01: from a handful of requests a year per million items to one item "
               "in ten reviewed a day"),
-    Parameter("monitoring_growth", ("regulator.monitoring_growth",), -1.0, 2.0, False,
+    Parameter("monitoring_growth", ("regulator.monitoring_growth",), -1.0, 4.0, False,
               "the trend of the request volume, per year on the log scale: from a rate that falls to a third "
-              "each year to one that grows 7.4-fold a year (Google's reported items grew about sixteen-fold "
-              "2018-2020, Facebook's restrictions did not grow)"),
+              "each year to one that grows 55-fold a year (Google's reported items grew about sixteen-fold "
+              "2018-2020, while rising compliance removes more items before review, so the rate must grow "
+              "faster than the requests; with an upper end of 2, 13% of the posterior's weight sat in the top "
+              "5% of the range)"),
     Parameter("attention_growth[global_social]", ("platforms.global_social.attention_growth",), -3.0, 3.0, False,
               "the trend of the regulator's attention to Facebook relative to the other platforms, per year on the "
               "log scale: from a twentieth each year to twenty-fold (Facebook's reported restrictions fell from "
