@@ -101,8 +101,9 @@ std::string format_parameter_table(ParamFormat format, bool wide) {
         << "`regulator.fine_revenue_days`: days of the platform's whole local revenue, as their rows say).\n"
         << "`reputation_weight = 2.0` means each wrongful removal or data handover\n"
         << "costs the platform as much as two days of one user's revenue. The bundled `baseline.toml` uses\n"
-        << "0.1 to 2.0; the fit to Vietnam's 2018-2020 figures (docs/calibration.md) gives 22 and 98, and\n"
-        << "`decree_designs.toml` sweeps 0 to 100.\n";
+        << "0.1 to 2.0; the calibration to Vietnam's 2018-2020 figures (docs/calibration.md) does not identify\n"
+        << "it (its 90% posterior intervals span five decades or more), and `decree_designs.toml` runs 64 draws\n"
+        << "of that posterior.\n";
     bool first = true;
     ParamGroup group{};
     for (const auto& p : table) {
