@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 using namespace complysim;
 
@@ -249,23 +250,32 @@ TEST_CASE("more monitoring raises perceived risk and self-censorship", "[model][
   CHECK(hi.summary[sc][0] > lo.summary[sc][0]);
 }
 
+namespace {
+/// Expected takedown requests received by `platform` summed over days [from, to)
+/// of a 3,000-user run at monitoring rate 0.01 (the same key for every call, so
+/// calls are paired); `edit` sets the lever under test.
+double expected_requests(int platform, int from, int to, const std::function<void(Scenario&)>& edit) {
+  Scenario s = tiny(3000, 120);
+  s.regulator.monitoring_rate = 0.01;
+  edit(s);
+  sync(s);
+  Model m(s, kKey);
+  double total = 0;
+  for (int t = 0; t < to; ++t) {
+    m.step();
+    if (t >= from) total += col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, platform);
+  }
+  return total;
+}
+}  // namespace
+
 TEST_CASE("monitoring growth raises the request volume over the run, not at its start", "[model][mechanism]") {
   // Paired runs (same key) at growth 0 and 2 per year: by day 120 the rate is
   // exp(2 x 120 / 365) = 1.93 times the start's. Expected requests (no coin flips)
   // over the last 20 days rise by about that factor; over the first 5 days by at most
   // exp(2 x 5 / 365) = 1.03, and platforms' responses have barely begun.
   auto requests = [](double growth, int from, int to) {
-    Scenario s = tiny(3000, 120);
-    s.regulator.monitoring_rate = 0.01;
-    s.regulator.monitoring_growth = growth;
-    sync(s);
-    Model m(s, kKey);
-    double total = 0;
-    for (int t = 0; t < 120; ++t) {
-      m.step();
-      if (t >= from && t < to) total += col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, 0);
-    }
-    return total;
+    return expected_requests(0, from, to, [&](Scenario& s) { s.regulator.monitoring_growth = growth; });
   };
   const double early = requests(2.0, 0, 5) / requests(0.0, 0, 5);
   const double late = requests(2.0, 100, 120) / requests(0.0, 100, 120);
@@ -274,16 +284,25 @@ TEST_CASE("monitoring growth raises the request volume over the run, not at its 
   CHECK(late < 2.3);
 }
 
-TEST_CASE("monitoring growth: exp(growth / 365) a day, and an event setting it to 0 holds the rate reached", "[model][mechanism]") {
+namespace {
+/// A 100-day run of 500 users at monitoring rate 1e-4 with one event on day 50
+/// that sets `param` to 0 (a trend's end); `edit` sets the trend before.
+Scenario trend_ended_on_day_50(const std::string& param, const std::function<void(Scenario&)>& edit) {
   Scenario s = tiny(500, 100);
   s.regulator.monitoring_rate = 1e-4;
-  s.regulator.monitoring_growth = 0.73;  // log 2.07 a year
+  edit(s);
   sync(s);
   Event e;
   e.day = 50;
-  e.set = {{"regulator.monitoring_growth", ParamValue(0.0)}};
+  e.set = {{param, ParamValue(0.0)}};
   s.events = {e};
-  Model m(s, kKey);
+  return s;
+}
+}  // namespace
+
+TEST_CASE("monitoring growth: exp(growth / 365) a day, and an event setting it to 0 holds the rate reached", "[model][mechanism]") {
+  Model m(trend_ended_on_day_50("regulator.monitoring_growth", [](Scenario& s) { s.regulator.monitoring_growth = 0.73; }),
+          kKey);  // log 2.07 a year
   for (int t = 0; t < 51; ++t) m.step();  // days 0..50: grown on days 1..50, the event applies on day 50
   const double held = m.scenario().jurisdictions[0].regulator.monitoring_rate;
   CHECK(held == Approx(1e-4 * std::exp(0.73 * 50 / 365.0)));
@@ -299,18 +318,10 @@ TEST_CASE("regulator attention scales one platform's request volume and leaves t
   // global_social leaves the first days alone and cuts its requests by days
   // 100-120 to about exp(-2 x 110 / 365) = 0.55, while short_video keeps its own.
   auto requests = [](double attention, double growth, int platform, int from, int to) {
-    Scenario s = tiny(3000, 120);
-    s.regulator.monitoring_rate = 0.01;
-    s.platforms[0].regulator_attention = attention;
-    s.platforms[0].attention_growth = growth;
-    sync(s);
-    Model m(s, kKey);
-    double total = 0;
-    for (int t = 0; t < to; ++t) {
-      m.step();
-      if (t >= from) total += col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, platform);
-    }
-    return total;
+    return expected_requests(platform, from, to, [&](Scenario& s) {
+      s.platforms[0].regulator_attention = attention;
+      s.platforms[0].attention_growth = growth;
+    });
   };
   const double base_fb = requests(1.0, 0.0, 0, 0, 5), base_other = requests(1.0, 0.0, 1, 0, 5);
   REQUIRE(base_fb > 0);
@@ -325,15 +336,9 @@ TEST_CASE("regulator attention scales one platform's request volume and leaves t
 }
 
 TEST_CASE("attention growth: exp(growth / 365) a day, and an event setting it to 0 holds the attention reached", "[model][mechanism]") {
-  Scenario s = tiny(500, 100);
-  s.regulator.monitoring_rate = 1e-4;
-  s.platforms[0].attention_growth = -1.5;
-  sync(s);
-  Event e;
-  e.day = 50;
-  e.set = {{"platforms.global_social.attention_growth", ParamValue(0.0)}};
-  s.events = {e};
-  Model m(s, kKey);
+  Model m(trend_ended_on_day_50("platforms.global_social.attention_growth",
+                                [](Scenario& s) { s.platforms[0].attention_growth = -1.5; }),
+          kKey);
   for (int t = 0; t < 51; ++t) m.step();
   const double held = m.scenario().platforms[0].regulator_attention;
   CHECK(held == Approx(std::exp(-1.5 * 50 / 365.0)));
