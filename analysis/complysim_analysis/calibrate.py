@@ -629,15 +629,20 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
     return pops, eps_hist
 
 
+def _log_rate_at_end(theta: np.ndarray, days: int) -> np.ndarray:
+    """Per particle, log(monitoring_rate) + monitoring_growth x (days - 1) / 365: the log of the
+    monitoring rate on the last day of a `days`-day timeline, before the cap at 1."""
+    names = [p.label for p in PARAMETERS]
+    growth = theta[:, names.index("monitoring_growth")] if "monitoring_growth" in names else 0.0
+    return np.log(theta[:, names.index("monitoring_rate")]) + growth * (days - 1) / 365.0
+
+
 def monitoring_rate_at_end(theta: np.ndarray, w: np.ndarray, days: int) -> dict:
     """Weighted median and 90% interval of the monitoring rate on the last day of a `days`-day
     timeline, monitoring_rate x exp(monitoring_growth x (days - 1) / 365) per particle (the
     model's daily trend, rules::grown_monitoring_rate): the level the fitted trend reaches, which
     the decree designs use (scenarios/decree_designs.toml) instead of extrapolating it."""
-    names = [p.label for p in PARAMETERS]
-    rate = theta[:, names.index("monitoring_rate")]
-    growth = theta[:, names.index("monitoring_growth")] if "monitoring_growth" in names else 0.0
-    end = np.log(np.minimum(1.0, rate * np.exp(growth * (days - 1) / 365.0)))
+    end = np.minimum(0.0, _log_rate_at_end(theta, days))
     q = np.exp(weighted_quantile(end, w, [0.05, 0.5, 0.95]))
     return dict(day=days - 1, median=float(q[1]), q05=float(q[0]), q95=float(q[2]))
 
@@ -649,15 +654,14 @@ def attention_at_end(theta: np.ndarray, w: np.ndarray, days: int) -> dict:
     its monitoring rate then, min(1, that attention x the monitoring rate on the last day):
     {NAME: {day, median, q05, q95, rate_median, rate_q05, rate_q95}}."""
     names = [p.label for p in PARAMETERS]
-    rate = theta[:, names.index("monitoring_rate")]
-    growth = theta[:, names.index("monitoring_growth")] if "monitoring_growth" in names else 0.0
+    log_rate = _log_rate_at_end(theta, days)
     out = {}
     for j, label in enumerate(names):
         if not label.startswith("attention_growth["):
             continue
         a = theta[:, j] * (days - 1) / 365.0  # log attention on the last day
         q = np.exp(weighted_quantile(a, w, [0.05, 0.5, 0.95]))
-        r = np.exp(weighted_quantile(np.minimum(0.0, np.log(rate) + growth * (days - 1) / 365.0 + a), w,
+        r = np.exp(weighted_quantile(np.minimum(0.0, log_rate + a), w,
                                      [0.05, 0.5, 0.95]))
         out[label[len("attention_growth["):-1]] = dict(day=days - 1, median=float(q[1]), q05=float(q[0]),
                                                        q95=float(q[2]), rate_median=float(r[1]),
