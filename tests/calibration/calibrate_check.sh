@@ -33,7 +33,7 @@ points_file = "out/vietnam_posterior.csv"
 TOML
 "$bin" sweep "$tmp/post.toml" --dry-run > "$tmp/dry.txt"
 cat "$tmp/dry.txt"
-grep -q '^design:     file over 14 parameters (points file .*out/vietnam_posterior.csv, weighted)$' "$tmp/dry.txt"
+grep -q '^design:     file over 15 parameters (points file .*out/vietnam_posterior.csv, weighted)$' "$tmp/dry.txt"
 grep -q '^samples:    16$' "$tmp/dry.txt"
 /usr/bin/python3 - "$tmp/out/vietnam_posterior.csv" "$src/analysis" <<'PY'
 import sys

@@ -335,6 +335,56 @@ TEST_CASE("regulator attention scales one platform's request volume and leaves t
   CHECK(requests(1.0, -2.0, 1, 100, 120) / requests(1.0, 0.0, 1, 100, 120) == Approx(1.0).margin(0.15));
 }
 
+TEST_CASE("an attention surge scales one platform's requests while active, and an event ends it", "[model][mechanism]") {
+  // Paired runs (same key). A surge of 2 active from day 0 on global_social doubles
+  // the rate its items are reviewed at (m_life 0.030 -> 0.059, a factor 1.97) and
+  // leaves short_video alone; an inactive surge changes nothing. Two runs that
+  // are the same until an event on day 50 (one switches the surge off, one sets
+  // an unrelated parameter to its own value) share days 0..49; over days 51-55
+  // the switched-off run's requests are about 1 / 1.97 = 0.51 of the other's.
+  auto requests = [](double surge, bool active, int platform, int from, int to) {
+    return expected_requests(platform, from, to, [&](Scenario& s) {
+      s.platforms[0].attention_surge = surge;
+      s.platforms[0].surge_active = active;
+    });
+  };
+  const double base_fb = requests(1.0, false, 0, 0, 5), base_other = requests(1.0, false, 1, 0, 5);
+  REQUIRE(base_fb > 0);
+  CHECK(requests(2.0, true, 0, 0, 5) / base_fb == Approx(1.97).margin(0.08));
+  CHECK(requests(2.0, true, 1, 0, 5) / base_other == Approx(1.0).margin(0.05));
+  CHECK(requests(2.0, false, 0, 0, 5) == base_fb);
+
+  auto ended_on_day_50 = [](bool end) {
+    Scenario s = tiny(3000, 60);
+    s.regulator.monitoring_rate = 0.01;
+    s.platforms[0].attention_surge = 2.0;
+    s.platforms[0].surge_active = true;
+    sync(s);
+    Event e;
+    e.day = 50;
+    if (end)
+      e.set = {{"platforms.global_social.surge_active", ParamValue(false)}};
+    else
+      e.set = {{"platforms.global_social.attention_surge", ParamValue(2.0)}};
+    s.events = {e};
+    Model m(s, kKey);
+    double before = 0, after = 0;
+    for (int t = 0; t < 56; ++t) {
+      m.step();
+      const double r = col_value(m, static_cast<std::size_t>(t), OutcomeId::ExpectedTakedownRequestsReceived, 0);
+      if (t < 50) before += r;
+      if (t > 50) after += r;
+    }
+    CHECK(m.scenario().platforms[0].surge_active == !end);
+    return std::pair{before, after};
+  };
+  const auto [before_end, after_end] = ended_on_day_50(true);
+  const auto [before_kept, after_kept] = ended_on_day_50(false);
+  REQUIRE(after_kept > 0);
+  CHECK(before_end == before_kept);
+  CHECK(after_end / after_kept == Approx(0.51).margin(0.05));
+}
+
 TEST_CASE("attention growth: exp(growth / 365) a day, and an event setting it to 0 holds the attention reached", "[model][mechanism]") {
   Model m(trend_ended_on_day_50("platforms.global_social.attention_growth",
                                 [](Scenario& s) { s.platforms[0].attention_growth = -1.5; }),

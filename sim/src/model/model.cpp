@@ -519,7 +519,9 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
   const double sigma = law.vagueness;
   const double yardstick = s_.outcomes.lawful_threshold;
   const std::int64_t L = s_.content.lifetime_days;
-  const double m = rules::platform_monitoring_rate(jur.regulator.monitoring_rate, s_.platforms[static_cast<std::size_t>(op.platform)].regulator_attention);
+  const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
+  const double m = rules::platform_monitoring_rate(jur.regulator.monitoring_rate,
+                                                   rules::surged_attention(pp.regulator_attention, pp.attention_surge, pp.surge_active));
   const double m_life = rules::reviewed_within_lifetime(m, L);
   // The expected consequences of an item that stays up, summed at posting (the
   // regulator's compliance score and the expected_* outcomes): its chance of a

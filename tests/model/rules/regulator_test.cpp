@@ -114,6 +114,14 @@ TEST_CASE("platform_monitoring_rate and grown_attention: identity at attention 1
   CHECK(a == Approx(0.25));  // a year at -log 4: a quarter
 }
 
+TEST_CASE("surged_attention: the surge multiplies the attention only while active", "[rules][regulator]") {
+  CHECK(surged_attention(0.7, 5.0, false) == 0.7);  // exactly the same double
+  CHECK(surged_attention(0.7, 5.0, true) == Approx(3.5));
+  CHECK(surged_attention(0.7, 1.0, true) == 0.7);
+  CHECK(surged_attention(0.7, 0.0, true) == 0.0);  // a surge of 0: the platform's items go unreviewed
+  CHECK(platform_monitoring_rate(0.3, surged_attention(1.0, 5.0, true)) == 1.0);  // the product is capped at 1
+}
+
 TEST_CASE("v2: the ladder's ceiling and a period without evidence", "[rules][regulator][v2]") {
   CHECK(next_level(0, 4) == 1);
   CHECK(next_level(1, 1) == 1);  // max_escalation_level = 1: warnings only

@@ -45,6 +45,15 @@ inline double platform_monitoring_rate(double monitoring_rate, double attention)
   return std::min(1.0, monitoring_rate * attention);
 }
 
+/// The attention the regulator pays a platform's items today: attention *
+/// surge while a surge is active (a temporary crackdown on that platform,
+/// switched on and off by events), exactly attention otherwise. The product
+/// goes to platform_monitoring_rate, which caps the rate at 1.
+/// An extension beside model-spec.md section 5: docs/model.md, Regulators.
+inline double surged_attention(double attention, double surge, bool active) {
+  return active ? attention * surge : attention;
+}
+
 /// A platform's regulator_attention one day later under its attention_growth
 /// (per year on the log scale): attention * exp(growth / 365); exactly attention
 /// when growth is 0. Applied at the start of every day after the first, before
