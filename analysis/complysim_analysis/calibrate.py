@@ -139,6 +139,12 @@ PARAMETERS: tuple[Parameter, ...] = (
               "the trend of the regulator's attention to Facebook relative to the other platforms, per year on the "
               "log scale: from a twentieth each year to twenty-fold (Facebook's reported restrictions fell from "
               "1,553 items in H2 2018 to 77 in H2 2019 while Google's reported items grew; docs/model.md)"),
+    Parameter("attention_surge[global_social]", ("platforms.global_social.attention_surge",), 0.1, 100.0, True,
+              "the size of the crackdown on Facebook from the June 2018 protests to the end of 2018 (an input "
+              "event of the timeline, like the 2020 throttling), as a multiplier of the attention: from a tenth "
+              "(attention withdrawn) to a hundred-fold. Facebook's restrictions went 265 -> 1,553 -> 121 items "
+              "in the half-years around it while Google's did not move (635 -> 585), which no smooth trend "
+              "produces; this parameter is fitted to that one count and leaves it no test of the rest"),
 )
 
 
@@ -415,12 +421,15 @@ def write_platform_draws(path: str, theta: np.ndarray, w: np.ndarray, rng: np.ra
     its own, and a sweep applies a point's values after the design's (docs/sweeps.md).
     A platform's attention trend is not extrapolated: each draw's platforms.NAME.attention_growth
     becomes the platforms.NAME.regulator_attention it reaches on the last of the timeline's `days`
-    days, exp(growth x (days - 1) / 365), as the monitoring rate (monitoring_rate_at_end)."""
+    days, exp(growth x (days - 1) / 365), as the monitoring rate (monitoring_rate_at_end). A
+    platform's attention_surge is left out: it applies only while an event holds it active, and the
+    calibrated one (the 2018 crackdown on Facebook) ended before the end of the timeline."""
     idx = np.sort(systematic_resample(w, PLATFORM_DRAW_COUNT, rng))
     df = points_frame(theta[idx])
     df = df[[c for c in df.columns if c.startswith("platform")]]
     for c in [c for c in df.columns if c.endswith(".attention_growth")]:
         df[c[: -len("attention_growth")] + "regulator_attention"] = np.exp(df.pop(c) * (days - 1) / 365.0)
+    df = df.drop(columns=[c for c in df.columns if c.endswith(".attention_surge")])  # the 2018 crackdown is over
     with open(path, "w") as f:
         for line in header.splitlines():
             f.write(f"# {line}\n")
