@@ -339,8 +339,8 @@ TEST_CASE("an attention surge scales one platform's requests while active, and a
   // Paired runs (same key). A surge of 2 active from day 0 on global_social doubles
   // the rate its items are reviewed at (m_life 0.030 -> 0.059, a factor 1.97) and
   // leaves short_video alone; an inactive surge changes nothing. Two runs that
-  // are the same until an event on day 50 (one switches the surge off, one sets
-  // an unrelated parameter to its own value) share days 0..49; over days 51-55
+  // are the same until an event on day 50 (one switches the surge off, the other
+  // sets the surge to the value it already has) share days 0..49; over days 51-55
   // the switched-off run's requests are about 1 / 1.97 = 0.51 of the other's.
   auto requests = [](double surge, bool active, int platform, int from, int to) {
     return expected_requests(platform, from, to, [&](Scenario& s) {
