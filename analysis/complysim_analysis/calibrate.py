@@ -63,6 +63,8 @@ LOG_FLOOR = 0.5
 #: 1 brings the tolerance after 8 generations from 5.3 to 4.3 (0.5: 3.8 but an ESS of 22 of 200),
 #: which matters when the budget allows few generations.
 KERNEL_SCALE = 1.0
+#: draws that estimate the proposal mixture's mass inside the prior's box (inside_share)
+INSIDE_DRAWS = 100_000
 
 
 class CalibrationError(Exception):
@@ -590,12 +592,17 @@ def to_u(theta: np.ndarray) -> np.ndarray:
     return np.column_stack([p.to_u(theta[:, j]) for j, p in enumerate(PARAMETERS)])
 
 
+def kernel_cov(pop: Population) -> np.ndarray:
+    """The proposal kernel's covariance [d, d]: KERNEL_SCALE x the population's weighted covariance."""
+    return KERNEL_SCALE * weighted_cov(pop.u, pop.w) + 1e-10 * np.eye(pop.u.shape[1])
+
+
 def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
     """m proposals: a particle drawn by weight, moved by N(0, KERNEL_SCALE x weighted cov) (Beaumont et al. 2009),
-    redrawn until inside the prior's box."""
+    redrawn (particle and move) until inside the prior's box. Their density is the mixture's divided by
+    its mass inside the box (inside_share), which the importance weights must carry."""
     lo, hi = prior_lo_hi()
-    cov = KERNEL_SCALE * weighted_cov(pop.u, pop.w) + 1e-10 * np.eye(len(lo))
-    L = np.linalg.cholesky(cov)
+    L = np.linalg.cholesky(kernel_cov(pop))
     out = np.empty((m, len(lo)))
     todo = np.arange(m)
     for _ in range(10000):
@@ -609,6 +616,45 @@ def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
     raise CalibrationError("could not draw proposals inside the prior (kernel far wider than the prior box)")
 
 
+def inside_share(pop: Population, rng: np.random.Generator, n: int = INSIDE_DRAWS) -> float:
+    """Z, the mass of propose()'s mixture q(u) = sum_j w_j N(u; u_j, KERNEL_SCALE x weighted cov) inside
+    the prior's box, estimated from n draws (relative standard error sqrt((1 - Z) / (n Z))). Proposals
+    redrawn until inside have density q(u) / Z there (mixture_log_density): without Z, a generation
+    whose kernel reaches far outside the box (the early, wide ones) would count 1 / Z times too much."""
+    lo, hi = prior_lo_hi()
+    L = np.linalg.cholesky(kernel_cov(pop))
+    idx = rng.choice(len(pop.w), size=n, p=pop.w / pop.w.sum())
+    cand = pop.u[idx] + rng.standard_normal((n, len(lo))) @ L.T
+    return max(float(np.mean(np.all((cand >= lo) & (cand <= hi), axis=1))), 1.0 / n)
+
+
+@dataclasses.dataclass
+class Proposal:
+    """One generation's proposal (propose()): the population it drew from (u [N, d], weights [N]),
+    the kernel's covariance [d, d], log Z (inside_share) and how many points it drew."""
+    u: np.ndarray
+    w: np.ndarray
+    cov: np.ndarray
+    log_z: float
+    m: int
+
+
+def mixture_log_density(u: np.ndarray, proposals: list[Proposal], m0: int, log_prior: float) -> np.ndarray:
+    """Log density at u [n, d] of all the generations' proposals pooled, each counted by its number
+    of points: (m0 prior(u) + sum_t m_t q_t(u) / Z_t) / (m0 + sum_t m_t), generation 0 drawing m0
+    from the prior (log density log_prior). Weights prior / this density are the deterministic-
+    mixture (balance heuristic) weights of adaptive multiple importance sampling (Veach & Guibas
+    1995; Cornuet, Marin, Mira & Robert 2012, Scand. J. Stat. 39:798), which keep a particle kept
+    from an early, wide generation from taking nearly all the weight: its own proposal's density
+    is low where the later ones' is high. [n]"""
+    from scipy.special import logsumexp
+
+    terms = [np.full(len(u), np.log(m0) + log_prior)]
+    for p in proposals:
+        terms.append(np.log(p.m) - log_importance(u, p.u, p.w, p.cov, 0.0) - p.log_z)
+    return logsumexp(np.stack(terms), axis=0) - np.log(m0 + sum(p.m for p in proposals))
+
+
 def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observed: np.ndarray,
             targets: pd.DataFrame, use: np.ndarray, s: Settings, rng: np.random.Generator,
             floor: np.ndarray | float = LOG_FLOOR,
@@ -619,10 +665,11 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
     Generation 0 draws M0 = s.initial_proposals (at least M) points from the prior and keeps the N
     closest: a wide first look, so that a narrow mode of the posterior is not missed. Generation g > 0 draws M
     new points from each data set's population (a particle by weight, moved by N(0, KERNEL_SCALE x
-    weighted covariance), redrawn until inside the prior), weights them by prior / proposal density, and
-    keeps the N closest of the N old and M new particles: the tolerance (the N-th distance)
-    falls every generation and good particles are not thrown away. Each generation's points of
-    all K data sets go to one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
+    weighted covariance), redrawn until inside the prior) and keeps the N closest of the N old and
+    M new particles: the tolerance (the N-th distance) falls every generation and good particles
+    are not thrown away. Every kept particle, old or new, is weighted by prior / the pooled density
+    of all generations' proposals (mixture_log_density), so that the weights of particles drawn in
+    different generations are on one scale. Each generation's points of all K data sets go to one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
     values [K*M, T], one run per point).
 
     The sanction history (exact_targets) is matched exactly, never through the distance (which
@@ -640,7 +687,8 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
     exact = exact_targets(targets)
     use_d = use & ~exact
     pops: list[Population] = []
-    lw: list[np.ndarray] = []  # unnormalised log weights of each population
+    lms: list[np.ndarray] = []  # each population's log likelihood factor of the sanction history
+    proposals: list[list[Proposal]] = [[] for _ in range(K)]  # each data set's proposals so far
     eps_hist: list[list[float]] = []
     for g in range(s.generations):
         Mg = M0 if g == 0 else M  # points per data set in this generation
@@ -651,7 +699,7 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
         batch = simulate(u, g)
         if not isinstance(batch, Batch):
             batch = Batch(np.asarray(batch, float), np.arange(len(u)))
-        new, new_lw, acc, matched = [], [], [], []
+        new, new_lm, acc, matched = [], [], [], []
         for k in range(K):
             sel = (batch.point >= k * Mg) & (batch.point < (k + 1) * Mg)
             vk, share = point_summaries(Batch(batch.values[sel], batch.point[sel] - k * Mg), Mg,
@@ -666,23 +714,24 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
                 with np.errstate(divide="ignore"):
                     lmatch = np.log(share)
             matched.append(float(np.mean(share)))
-            if g == 0:
-                lwk = lmatch
-            else:
+            lm = lmatch
+            if g > 0:
                 old = pops[k]
-                cov = KERNEL_SCALE * weighted_cov(old.u, old.w) + 1e-10 * np.eye(dim)
-                lwk = log_importance(uk, old.u, old.w, cov, log_prior) - log_prior + lmatch
+                proposals[k].append(Proposal(old.u, old.w, kernel_cov(old), float(np.log(inside_share(old, rng))), M))
                 acc.append(float(np.mean(d <= old.eps)))
-                uk, d, lwk = (np.concatenate([old.u, uk]), np.concatenate([old.d, d]),
-                              np.concatenate([lw[k], lwk]))
+                uk, d, lm = (np.concatenate([old.u, uk]), np.concatenate([old.d, d]),
+                             np.concatenate([lms[k], lmatch]))
             keep = np.argsort(d, kind="stable")[:N]
-            if not np.isfinite(lwk[keep]).any():
+            if not np.isfinite(lm[keep]).any():
                 raise CalibrationError(f"data set {k}: no run of generation {g} reproduces its sanction history")
-            w = np.exp(lwk[keep] - lwk[keep].max())
+            lwk = lm[keep]
+            if g > 0:
+                lwk = lwk + log_prior - mixture_log_density(uk[keep], proposals[k], M0, log_prior)
+            w = np.exp(lwk - lwk.max())
             finite = np.isfinite(d[keep])
             new.append(Population(uk[keep], w / w.sum(), d[keep], float(d[keep][finite].max())))
-            new_lw.append(lwk[keep])
-        pops, lw = new, new_lw
+            new_lm.append(lm[keep])
+        pops, lms = new, new_lm
         eps_hist.append([p.eps for p in pops])
         ess = [1.0 / np.sum(p.w ** 2) for p in pops]
         log(f"generation {g}: {K * Mg} points ({len(batch.point)} runs), tolerance {np.median(eps_hist[-1]):.3g}"
