@@ -218,7 +218,18 @@ void Model::begin_day() {
       p.regulator_attention = rules::grown_attention(p.regulator_attention, p.attention_growth);
   }
   apply_events();
+  set_review_rates();
   for (auto& b : blocks_) b.reset(ops_.size(), static_cast<std::size_t>(n_jurisdictions_));
+}
+
+void Model::set_review_rates() {
+  for (auto& op : ops_) {
+    const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
+    const auto& reg = s_.jurisdictions[static_cast<std::size_t>(op.jurisdiction)].regulator;
+    op.review_rate = rules::platform_monitoring_rate(reg.monitoring_rate,
+                                                     rules::surged_attention(pp.regulator_attention, pp.attention_surge, pp.surge_active));
+    op.lifetime_review = rules::reviewed_within_lifetime(op.review_rate, s_.content.lifetime_days);
+  }
 }
 
 void Model::end_day() {
@@ -519,10 +530,7 @@ void Model::user_items(BlockCounters& c, BlockStock& st, std::size_t i, std::uin
   const double sigma = law.vagueness;
   const double yardstick = s_.outcomes.lawful_threshold;
   const std::int64_t L = s_.content.lifetime_days;
-  const auto& pp = s_.platforms[static_cast<std::size_t>(op.platform)];
-  const double m = rules::platform_monitoring_rate(jur.regulator.monitoring_rate,
-                                                   rules::surged_attention(pp.regulator_attention, pp.attention_surge, pp.surge_active));
-  const double m_life = rules::reviewed_within_lifetime(m, L);
+  const double m = op.review_rate, m_life = op.lifetime_review;
   // The expected consequences of an item that stays up, summed at posting (the
   // regulator's compliance score and the expected_* outcomes): its chance of a
   // request, of removal under the platform's policy, and of a sanction.

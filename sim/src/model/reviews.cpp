@@ -193,9 +193,7 @@ void Model::platform_reviews() {
     // Items per user per day by sensitivity bin, and the chance each is flagged in its lifetime.
     rules::ItemsSeen seen;
     bool any = false;
-    const double m_life = rules::reviewed_within_lifetime(rules::platform_monitoring_rate(reg.monitoring_rate,
-                                                                                         rules::surged_attention(pp.regulator_attention, pp.attention_surge, pp.surge_active)),
-                                                         s_.content.lifetime_days);
+    const double m_life = op.lifetime_review;
     for (int b = 0; b < kSensitivityBins; ++b) {
       const auto bb = static_cast<std::size_t>(b);
       seen.per_day[bb] = static_cast<double>(op.seen_items[bb]) / static_cast<double>(op.seen_days) * per_user;

@@ -63,6 +63,9 @@ struct Operation {
   double credibility_belief = 0.3;     ///< belief that a threatened step is carried out (learned)
   std::int64_t negative_days = 0;      ///< consecutive days of negative utility (exit rule)
   double fines_today = 0.0;            ///< fines and localisation cost due, paid out of the next recorded day's revenue (relative revenue units)
+  // The regulator's review of this operation's items today, set by begin_day after the day's events.
+  double review_rate = 0.0;      ///< m: chance per day that a visible item is reviewed (rules::platform_monitoring_rate of the surged attention)
+  double lifetime_review = 0.0;  ///< chance that an item posted today is reviewed within its lifetime (rules::reviewed_within_lifetime)
   // Counters since the regulator's last review.
   double reg_requests = 0;   ///< expected takedown requests drawn by the items posted (sum of flag chances)
   double reg_honoured = 0;   ///< the same weighted by each item's removal probability under the policy
@@ -149,6 +152,7 @@ class Model {
   void end_day();    ///< the day recorded, regulators' and platforms' reviews, day + 1
   void apply_events();
   void expire_statuses();
+  void set_review_rates();  ///< each operation's review_rate and lifetime_review from today's parameters
   void belief_pass();
   void item_pass();
   /// Number of intended items of user i today from its count uniform; 0 for a
