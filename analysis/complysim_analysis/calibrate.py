@@ -597,6 +597,15 @@ def kernel_cov(pop: Population) -> np.ndarray:
     return KERNEL_SCALE * weighted_cov(pop.u, pop.w) + 1e-10 * np.eye(pop.u.shape[1])
 
 
+def kernel_draws(pop: Population, L: np.ndarray, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """n draws of the mixture kernel (a particle by weight, moved by N(0, L L^T)) [n, d], and
+    whether each lies inside the prior's box [n]."""
+    lo, hi = prior_lo_hi()
+    idx = rng.choice(len(pop.w), size=n, p=pop.w / pop.w.sum())
+    cand = pop.u[idx] + rng.standard_normal((n, len(lo))) @ L.T
+    return cand, np.all((cand >= lo) & (cand <= hi), axis=1)
+
+
 def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
     """m proposals: a particle drawn by weight, moved by N(0, KERNEL_SCALE x weighted cov) (Beaumont et al. 2009),
     redrawn (particle and move) until inside the prior's box. Their density is the mixture's divided by
@@ -606,9 +615,7 @@ def propose(pop: Population, m: int, rng: np.random.Generator) -> np.ndarray:
     out = np.empty((m, len(lo)))
     todo = np.arange(m)
     for _ in range(10000):
-        idx = rng.choice(len(pop.w), size=len(todo), p=pop.w / pop.w.sum())
-        cand = pop.u[idx] + rng.standard_normal((len(todo), len(lo))) @ L.T
-        inside = np.all((cand >= lo) & (cand <= hi), axis=1)
+        cand, inside = kernel_draws(pop, L, len(todo), rng)
         out[todo[inside]] = cand[inside]
         todo = todo[~inside]
         if len(todo) == 0:
@@ -621,11 +628,8 @@ def inside_share(pop: Population, rng: np.random.Generator, n: int = INSIDE_DRAW
     the prior's box, estimated from n draws (relative standard error sqrt((1 - Z) / (n Z))). Proposals
     redrawn until inside have density q(u) / Z there (mixture_log_density): without Z, a generation
     whose kernel reaches far outside the box (the early, wide ones) would count 1 / Z times too much."""
-    lo, hi = prior_lo_hi()
-    L = np.linalg.cholesky(kernel_cov(pop))
-    idx = rng.choice(len(pop.w), size=n, p=pop.w / pop.w.sum())
-    cand = pop.u[idx] + rng.standard_normal((n, len(lo))) @ L.T
-    return max(float(np.mean(np.all((cand >= lo) & (cand <= hi), axis=1))), 1.0 / n)
+    _, inside = kernel_draws(pop, np.linalg.cholesky(kernel_cov(pop)), n, rng)
+    return max(float(np.mean(inside)), 1.0 / n)
 
 
 @dataclasses.dataclass
@@ -669,7 +673,8 @@ def abc_smc(simulate: Callable[[np.ndarray, int], "Batch | np.ndarray"], observe
     M new particles: the tolerance (the N-th distance) falls every generation and good particles
     are not thrown away. Every kept particle, old or new, is weighted by prior / the pooled density
     of all generations' proposals (mixture_log_density), so that the weights of particles drawn in
-    different generations are on one scale. Each generation's points of all K data sets go to one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
+    different generations are on one scale. Each generation's points of all K data sets go to
+    one call of simulate(u [K*M, d], generation) -> a Batch of runs (or model
     values [K*M, T], one run per point).
 
     The sanction history (exact_targets) is matched exactly, never through the distance (which
